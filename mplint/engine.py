@@ -1,0 +1,86 @@
+"""Checking one file: source text in, sorted diagnostics out."""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from dataclasses import dataclass, field
+
+from mplint.diagnostics import Diagnostic, Location
+from mplint.model import ModuleModel
+from mplint.rules import RULES
+from mplint.rules.base import RuleContext
+from mplint.rules.syntax_error import SyntaxErrorRule
+from mplint.settings import Settings
+from mplint.source import DecodedSource, DecodeError, SourceText, decode_source
+
+
+class InternalError(Exception):
+    """A rule or the model failed on a file: a bug in mplint, reported with the file's name."""
+
+
+@dataclass
+class FileCheck:
+    """The outcome of checking one file's bytes."""
+
+    decoded: DecodedSource | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def syntax_error_diagnostic(message: str, row: int, column: int) -> Diagnostic:
+    location = Location(max(row, 1), max(column, 1))
+    return Diagnostic(
+        code=SyntaxErrorRule.code,
+        name=SyntaxErrorRule.name,
+        message=f"SyntaxError: {message}",
+        location=location,
+        end_location=location,
+        noqa_row=None,
+    )
+
+
+def parse_module(text: str, path: str) -> ast.Module | Diagnostic:
+    """Parse ``text`` with Python's own parser, or return the MPL000 diagnostic saying why it cannot be."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like are not our business
+            return ast.parse(text, filename=path, type_comments=False)
+    except SyntaxError as exc:
+        # SyntaxError.offset counts characters, 1-based, on the line text.
+        return syntax_error_diagnostic(exc.msg, exc.lineno or 1, exc.offset or 1)
+    except (ValueError, MemoryError) as exc:  # e.g. NUL bytes before Python 3.12
+        return syntax_error_diagnostic(str(exc), 1, 1)
+    except RecursionError:
+        return syntax_error_diagnostic("too deeply nested to parse", 1, 1)
+
+
+def check_text(text: str, path: str, settings: Settings) -> list[Diagnostic]:
+    """All diagnostics of the enabled rules on ``text``, sorted by position."""
+    tree = parse_module(text, path)
+    if isinstance(tree, Diagnostic):
+        return [tree] if SyntaxErrorRule.code in settings.select else []
+    source = SourceText(text)
+    try:
+        model = ModuleModel.build(tree, source)
+        ctx = RuleContext(path=path, source=source, model=model, settings=settings)
+        found: list[Diagnostic] = []
+        for rule_class in RULES:
+            if rule_class.code in settings.select and rule_class is not SyntaxErrorRule:
+                found.extend(rule_class().check(ctx))
+    except RecursionError:
+        raise InternalError(f"{path}: too deeply nested for analysis") from None
+    except Exception as exc:  # noqa: BLE001 - re-raised with the file's name for the report
+        raise InternalError(f"{path}: {type(exc).__name__}: {exc}") from exc
+    return sorted(set(found), key=lambda d: (d.sort_key, d.message))
+
+
+def check_bytes(data: bytes, path: str, settings: Settings) -> FileCheck:
+    """Decode and check a file's bytes."""
+    try:
+        decoded = decode_source(data)
+    except DecodeError as exc:
+        diagnostics = []
+        if SyntaxErrorRule.code in settings.select:
+            diagnostics.append(syntax_error_diagnostic(exc.message, exc.row, exc.column))
+        return FileCheck(decoded=None, diagnostics=diagnostics)
+    return FileCheck(decoded=decoded, diagnostics=check_text(decoded.text, path, settings))

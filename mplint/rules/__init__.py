@@ -1,0 +1,61 @@
+"""The rule registry: every rule by code and by name, and selector resolution."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from mplint.rules.base import Rule
+from mplint.rules.missing_main_guard import MissingMainGuard
+from mplint.rules.proxy_nested_mutation import ProxyNestedMutation
+from mplint.rules.syntax_error import SyntaxErrorRule
+from mplint.rules.unjoined_process import UnjoinedProcess
+
+RULES: tuple[type[Rule], ...] = (
+    SyntaxErrorRule,
+    ProxyNestedMutation,
+    MissingMainGuard,
+    UnjoinedProcess,
+)
+ALL_CODES: tuple[str, ...] = tuple(rule.code for rule in RULES)
+BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}
+BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in RULES}
+
+
+class UnknownSelectorError(ValueError):
+    """A rule selector matches no rule."""
+
+
+def lookup(code_or_name: str) -> type[Rule] | None:
+    """The rule with this exact code (case-insensitive) or name."""
+    key = code_or_name.strip()
+    return BY_CODE.get(key.upper()) or BY_NAME.get(key.lower())
+
+
+def resolve_selector(selector: str) -> frozenset[str]:
+    """The codes a selector names: ``ALL``, a code, a code prefix such as ``MPL00``, or a rule name."""
+    key = selector.strip()
+    if key.upper() == "ALL":
+        return frozenset(ALL_CODES)
+    rule = BY_NAME.get(key.lower())
+    if rule is not None:
+        return frozenset({rule.code})
+    codes = frozenset(code for code in ALL_CODES if code.startswith(key.upper()))
+    if not key or not codes:
+        raise UnknownSelectorError(f"unknown rule selector: {selector!r}")
+    return codes
+
+
+def resolve_selection(
+    select: Iterable[str] | None,
+    ignore: Iterable[str] = (),
+    extend_select: Iterable[str] = (),
+) -> frozenset[str]:
+    """The enabled codes: ``select`` (all rules by default) plus ``extend_select``, minus ``ignore``."""
+    enabled: set[str] = set(ALL_CODES) if select is None else set()
+    for selector in select or ():
+        enabled |= resolve_selector(selector)
+    for selector in extend_select:
+        enabled |= resolve_selector(selector)
+    for selector in ignore:
+        enabled -= resolve_selector(selector)
+    return frozenset(enabled)

@@ -1,0 +1,22 @@
+"""Resolved settings for one run: which rules are on, fix applicability, start methods."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ALL_START_METHODS: tuple[str, ...] = ("fork", "spawn", "forkserver")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a check of one file needs to know beyond its source."""
+
+    select: frozenset[str] = field(default_factory=frozenset)
+    unsafe_fixes: bool = False
+    start_methods: tuple[str, ...] = ALL_START_METHODS
+
+    @classmethod
+    def default(cls) -> Settings:
+        from mplint.rules import ALL_CODES
+
+        return cls(select=frozenset(ALL_CODES))

@@ -1,0 +1,140 @@
+"""Source text: decoding bytes as Python does, and converting between rows, columns and offsets.
+
+Python's parser counts lines at ``\\r\\n``, ``\\r`` and ``\\n`` (not at form feeds or other Unicode line
+breaks) and reports columns as UTF-8 byte offsets; diagnostics use 1-based character columns.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field
+
+from mplint.diagnostics import Location
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class DecodeError(Exception):
+    """The bytes of a file cannot be decoded as Python source."""
+
+    def __init__(self, message: str, row: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.row = row
+        self.column = column
+
+
+@dataclass(frozen=True)
+class DecodedSource:
+    """A file's text together with how to write it back byte for byte."""
+
+    text: str
+    encoding: str
+    bom: bool
+
+    def encode(self, text: str) -> bytes:
+        data = text.encode(self.encoding)
+        return codecs.BOM_UTF8 + data if self.bom else data
+
+
+def decode_source(data: bytes) -> DecodedSource:
+    """Decode Python source bytes honouring a BOM and a PEP 263 encoding cookie."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise DecodeError(str(exc)) from None
+    bom = encoding == "utf-8-sig"
+    body = data[len(codecs.BOM_UTF8) :] if bom else data
+    codec = "utf-8" if bom else encoding
+    try:
+        text = body.decode(codec)
+    except UnicodeDecodeError as exc:
+        row = body.count(b"\n", 0, exc.start) + 1
+        line_start = body.rfind(b"\n", 0, exc.start) + 1
+        column = len(body[line_start : exc.start].decode(codec, errors="replace")) + 1
+        raise DecodeError(
+            f"invalid {codec} byte at offset {exc.start}: {exc.reason}", row, column
+        ) from None
+    except LookupError:
+        raise DecodeError(f"unknown encoding: {encoding}") from None
+    return DecodedSource(text=text, encoding=codec, bom=bom)
+
+
+@dataclass
+class SourceText:
+    """Text with a line index, for position conversions."""
+
+    text: str
+    line_starts: list[int] = field(init=False)
+    lines: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        starts = [0]
+        starts.extend(match.end() for match in _LINE_BREAK.finditer(self.text))
+        self.line_starts = starts
+        self.lines = [
+            self._strip_break(self.text[start:end])
+            for start, end in zip(starts, [*starts[1:], len(self.text)], strict=True)
+        ]
+
+    @staticmethod
+    def _strip_break(line: str) -> str:
+        if line.endswith("\r\n"):
+            return line[:-2]
+        if line.endswith(("\n", "\r")):
+            return line[:-1]
+        return line
+
+    def line(self, row: int) -> str:
+        """The text of 1-based ``row`` without its line break ('' past the end)."""
+        if 1 <= row <= len(self.lines):
+            return self.lines[row - 1]
+        return ""
+
+    def line_break(self, row: int) -> str:
+        """The line break that ends ``row`` ('' for the last line)."""
+        if row < len(self.line_starts):
+            start = self.line_starts[row - 1] + len(self.lines[row - 1])
+            return self.text[start : self.line_starts[row]]
+        return ""
+
+    @property
+    def newline(self) -> str:
+        """The file's dominant line break, used for inserted lines."""
+        match = _LINE_BREAK.search(self.text)
+        return match.group(0) if match else "\n"
+
+    def char_column(self, row: int, byte_col: int) -> int:
+        """Convert a 0-based UTF-8 byte column of ``row`` to a 0-based character column."""
+        line = self.line(row)
+        if line.isascii():
+            return byte_col
+        return len(line.encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
+
+    def location(self, row: int, byte_col: int) -> Location:
+        """The 1-based Location of a parser position (1-based row, 0-based byte column)."""
+        return Location(row, self.char_column(row, byte_col) + 1)
+
+    def offset(self, location: Location) -> int:
+        """The character offset into ``text`` of a 1-based Location."""
+        row = min(max(location.row, 1), len(self.line_starts))
+        start = self.line_starts[row - 1]
+        return start + min(location.column - 1, len(self.lines[row - 1]) + 2)
+
+    def location_at(self, offset: int) -> Location:
+        """The 1-based Location of a character offset."""
+        lo, hi = 0, len(self.line_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.line_starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return Location(lo + 1, offset - self.line_starts[lo] + 1)
+
+    def indentation(self, row: int) -> str:
+        line = self.line(row)
+        return line[: len(line) - len(line.lstrip(" \t\f"))]
