@@ -1,0 +1,55 @@
+"""Reporters: the output formats of ``mplint check``, one module each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mplint.report import concise, full, json, json_lines, statistics
+from mplint.report.results import FileResult, FixMode, ReportOptions, UnsafeFixes
+from mplint.report.summary import fix_summary_lines, summary_lines
+
+Renderer = Callable[[list[FileResult], ReportOptions], str]
+
+RENDERERS: dict[str, Renderer] = {
+    "full": full.render,
+    "concise": concise.render,
+    "json": json.render,
+    "json-lines": json_lines.render,
+}
+FORMAT_ALIASES: dict[str, str] = {"text": "full"}
+TEXT_FORMATS = frozenset({"full", "concise"})
+OUTPUT_FORMATS: tuple[str, ...] = (*RENDERERS, *FORMAT_ALIASES)
+
+
+def render_report(results: list[FileResult], output_format: str, options: ReportOptions) -> str:
+    """The whole report: diagnostics in the chosen format, then the summary for text formats."""
+    name = FORMAT_ALIASES.get(output_format, output_format)
+    text = RENDERERS[name](results, options) if options.show_violations else ""
+    if name not in TEXT_FORMATS:
+        return text
+    lines: list[str] = []
+    fixes = fix_summary_lines(results, options) if options.show_fixes else []
+    if fixes:
+        lines.extend(["", *fixes, ""] if options.show_violations else [*fixes, ""])
+    if not options.quiet:
+        lines.extend(summary_lines(results, options))
+    return text + "".join(line + "\n" for line in lines)
+
+
+def render_statistics(results: list[FileResult], output_format: str, options: ReportOptions) -> str:
+    """``--statistics``: counts per rule, as JSON for the JSON formats."""
+    name = FORMAT_ALIASES.get(output_format, output_format)
+    if name in TEXT_FORMATS:
+        return statistics.render_text(results, options)
+    return statistics.render_json(results, options)
+
+
+__all__ = [
+    "OUTPUT_FORMATS",
+    "FileResult",
+    "FixMode",
+    "ReportOptions",
+    "UnsafeFixes",
+    "render_report",
+    "render_statistics",
+]

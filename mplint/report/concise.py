@@ -1,0 +1,26 @@
+"""The concise format: one line per diagnostic, ``path:row:col: CODE [*] message``."""
+
+from __future__ import annotations
+
+from mplint.diagnostics import Diagnostic
+from mplint.report.paths import display_path
+from mplint.report.results import FileResult, ReportOptions, fix_applies
+
+
+def header(result: FileResult, diagnostic: Diagnostic, options: ReportOptions) -> str:
+    """The one-line form of a diagnostic, shared with the full format."""
+    marker = " [*]" if fix_applies(diagnostic, options.unsafe_fixes) else ""
+    location = diagnostic.location
+    return (
+        f"{display_path(result.path)}:{location.row}:{location.column}: "
+        f"{diagnostic.code}{marker} {diagnostic.message}"
+    )
+
+
+def render(results: list[FileResult], options: ReportOptions) -> str:
+    lines = [
+        header(result, diagnostic, options)
+        for result in results
+        for diagnostic in result.diagnostics
+    ]
+    return "".join(line + "\n" for line in lines)

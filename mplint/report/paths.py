@@ -1,0 +1,30 @@
+"""How file names are shown: relative to the working directory in text, absolute in JSON."""
+
+from __future__ import annotations
+
+import os
+
+STDIN_NAME = "-"
+
+
+def display_path(path: str) -> str:
+    """``path`` relative to the working directory when it lies below it, else absolute."""
+    if path == STDIN_NAME:
+        return path
+    absolute = os.path.abspath(path)
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return absolute
+    try:
+        relative = os.path.relpath(absolute, cwd)
+    except ValueError:  # another drive
+        return absolute
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return absolute
+    return relative
+
+
+def absolute_path(path: str) -> str:
+    """The absolute form of ``path`` (standard input keeps its ``-``)."""
+    return path if path == STDIN_NAME else os.path.abspath(path)
