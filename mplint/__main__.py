@@ -1,0 +1,5 @@
+"""``python -m mplint``: the command line."""
+
+from mplint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,239 @@
+"""The command line: ``mplint check``, ``mplint rule`` and ``mplint --version``."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import sys
+from typing import NoReturn
+
+from mplint import __version__
+from mplint.commands.check import EXIT_ERROR, CheckOptions, run_check
+from mplint.commands.rule import run_rule
+from mplint.report import OUTPUT_FORMATS, FixMode, UnsafeFixes
+from mplint.report.paths import STDIN_NAME
+from mplint.rules import UnknownSelectorError, resolve_selection
+from mplint.settings import ALL_START_METHODS, Settings
+
+
+class UsageError(Exception):
+    """The command line is wrong; reported in one line, with exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="mplint",
+        allow_abbrev=False,
+        description="A static analyzer for Python multiprocessing pitfalls, with autofixes.",
+    )
+    parser.add_argument("--version", action="version", version=f"mplint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_check(
+        commands.add_parser(
+            "check", allow_abbrev=False, help="Check files and directories, and fix them."
+        )
+    )
+    _add_rule(
+        commands.add_parser("rule", allow_abbrev=False, help="Explain a rule (or all rules).")
+    )
+    return parser
+
+
+def _add_check(check: argparse.ArgumentParser) -> None:
+    check.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="Files or directories to check (default: .); '-' reads standard input.",
+    )
+    rules = check.add_argument_group("rule selection")
+    for flag, text in (
+        ("--select", "Enable only these rules (replaces the default of all rules)."),
+        ("--extend-select", "Enable these rules in addition to the selected ones."),
+        ("--ignore", "Disable these rules."),
+    ):
+        rules.add_argument(
+            flag,
+            action="append",
+            default=[],
+            metavar="RULES",
+            help=f"{text} Comma-separated codes, code prefixes, rule names or ALL; repeatable.",
+        )
+    check.add_argument(
+        "--start-methods",
+        metavar="METHODS",
+        help="Comma-separated start methods the program may use "
+        f"(default: {','.join(ALL_START_METHODS)}).",
+    )
+    fixing = check.add_argument_group("fixing")
+    fixing.add_argument("--fix", action="store_true", help="Apply safe fixes.")
+    fixing.add_argument(
+        "--unsafe-fixes",
+        dest="unsafe_fixes",
+        action="store_const",
+        const=True,
+        help="Also apply and offer unsafe fixes.",
+    )
+    fixing.add_argument(
+        "--no-unsafe-fixes",
+        dest="unsafe_fixes",
+        action="store_const",
+        const=False,
+        help="Neither apply nor mention unsafe fixes.",
+    )
+    fixing.add_argument(
+        "--diff",
+        action="store_true",
+        help="Print a diff of what the fixes would change, and write nothing (implies --fix-only).",
+    )
+    fixing.add_argument(
+        "--fix-only", action="store_true", help="Apply fixes and report no remaining diagnostics."
+    )
+    fixing.add_argument("--show-fixes", action="store_true", help="List the fixes applied.")
+    output = check.add_argument_group("output")
+    output.add_argument(
+        "--output-format",
+        choices=OUTPUT_FORMATS,
+        default="full",
+        help="How diagnostics are printed (default: full).",
+    )
+    output.add_argument("-o", "--output-file", metavar="FILE", help="Write the report to FILE.")
+    output.add_argument(
+        "--statistics", action="store_true", help="Print how often each rule fired."
+    )
+    output.add_argument(
+        "-q", "--quiet", action="store_true", help="Print diagnostics only, no summary."
+    )
+    output.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="Read the source from standard input and report it under NAME.",
+    )
+    status = check.add_argument_group("exit status")
+    status.add_argument(
+        "-e", "--exit-zero", action="store_true", help="Exit 0 even when diagnostics remain."
+    )
+    status.add_argument(
+        "--exit-non-zero-on-fix",
+        action="store_true",
+        help="Exit 1 when a fix was applied, even if no diagnostics remain.",
+    )
+
+
+def _add_rule(rule: argparse.ArgumentParser) -> None:
+    rule.add_argument("rule", nargs="?", metavar="CODE|NAME", help="A rule code or name.")
+    rule.add_argument("--all", action="store_true", help="Explain every rule.")
+    rule.add_argument(
+        "--output-format", choices=("text", "json"), default="text", help="(default: text)"
+    )
+
+
+def _split(values: list[str]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def check_options(args: argparse.Namespace) -> CheckOptions:
+    """Resolve the parsed ``check`` arguments; raises UsageError for inconsistent ones."""
+    try:
+        select = resolve_selection(
+            _split(args.select) if args.select else None,
+            ignore=_split(args.ignore),
+            extend_select=_split(args.extend_select),
+        )
+    except UnknownSelectorError as exc:
+        raise UsageError(str(exc)) from None
+    start_methods = ALL_START_METHODS
+    if args.start_methods is not None:
+        start_methods = tuple(_split([args.start_methods]))
+        unknown = [method for method in start_methods if method not in ALL_START_METHODS]
+        if unknown or not start_methods:
+            raise UsageError(
+                f"unknown start method: {', '.join(unknown) or repr(args.start_methods)} "
+                f"(expected some of {', '.join(ALL_START_METHODS)})"
+            )
+    unsafe = {None: UnsafeFixes.HINT, True: UnsafeFixes.ENABLED, False: UnsafeFixes.DISABLED}[
+        args.unsafe_fixes
+    ]
+    paths: list[str] = args.paths or ["."]
+    read_stdin = args.stdin_filename is not None or paths == [STDIN_NAME]
+    if read_stdin:
+        for path in paths:
+            if path != STDIN_NAME:
+                print(f"warning: ignoring {path} in favor of standard input", file=sys.stderr)
+    elif STDIN_NAME in paths:
+        raise UsageError("'-' (standard input) cannot be combined with other paths")
+    if args.diff:
+        fix_mode = FixMode.DIFF
+    elif args.fix or args.fix_only:
+        fix_mode = FixMode.APPLY
+    else:
+        fix_mode = FixMode.GENERATE
+    return CheckOptions(
+        paths=paths,
+        settings=Settings(
+            select=select,
+            unsafe_fixes=unsafe is UnsafeFixes.ENABLED,
+            start_methods=start_methods,
+        ),
+        fix_mode=fix_mode,
+        fix_only=args.fix_only or args.diff,
+        unsafe_fixes=unsafe,
+        output_format=args.output_format,
+        output_file=args.output_file,
+        statistics=args.statistics,
+        quiet=args.quiet,
+        show_fixes=args.show_fixes,
+        exit_zero=args.exit_zero,
+        exit_non_zero_on_fix=args.exit_non_zero_on_fix,
+        stdin_filename=args.stdin_filename,
+        read_stdin=read_stdin,
+    )
+
+
+def _dispatch(argv: list[str] | None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else 0
+    if args.command == "check":
+        return run_check(check_options(args))
+    if args.command == "rule":
+        return run_rule(args.rule, args.all, args.output_format)
+    raise UsageError("a command is required: check or rule (see mplint --help)")
+
+
+def _tolerant_streams() -> None:
+    """Never fail on printing a character the terminal's encoding lacks."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(ValueError, io.UnsupportedOperation):
+                stream.reconfigure(errors="backslashreplace")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line and return its exit code: 0 clean, 1 diagnostics, 2 errors."""
+    _tolerant_streams()
+    try:
+        return _dispatch(argv)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (``mplint check | head``): stop quietly.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - a bug must still end in one line, not a traceback
+        print(f"error: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
