@@ -1,18 +1,148 @@
-"""The multiprocessing semantic model of one module (work in progress)."""
+"""The multiprocessing semantic model of one module, built once and queried by every rule.
+
+It answers what a name or expression is (a manager, a proxy and of which type, a copy read out of a
+proxy, a process, a pool, an executor, a queue, a lock, a shared value...), which calls and functions start
+processes, and which statements run at import time outside a main guard.
+"""
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from collections.abc import Iterator
 
+from mplint.model.api import Kind
+from mplint.model.inference import Inference, returns_of
+from mplint.model.processes import (
+    ProcessAnalysis,
+    ProcessStart,
+    header_expressions,
+    is_main_guard,
+    own_nodes,
+)
+from mplint.model.scopes import Scope, ScopeBuilder, ScopeTree, enclosing_statement, parent_of, scope_of
+from mplint.model.values import Value
 from mplint.source import SourceText
 
+__all__ = [
+    "Kind",
+    "ModuleModel",
+    "ProcessStart",
+    "Scope",
+    "Value",
+    "enclosing_statement",
+    "header_expressions",
+    "own_nodes",
+    "parent_of",
+    "returns_of",
+    "scope_of",
+]
 
-@dataclass
+
 class ModuleModel:
-    tree: ast.Module
-    source: SourceText
+    """Everything the rules ask about one module."""
+
+    def __init__(self, tree: ast.Module, source: SourceText, scopes: ScopeTree) -> None:
+        self.tree = tree
+        self.source = source
+        self.scopes = scopes
+        self.inference = Inference(scopes)
+        self.processes = ProcessAnalysis(self.inference)
+        self._identifiers: set[str] | None = None
 
     @classmethod
     def build(cls, tree: ast.Module, source: SourceText) -> ModuleModel:
-        return cls(tree, source)
+        return cls(tree, source, ScopeBuilder(tree).build())
+
+    # -- values ----------------------------------------------------------------------------------
+
+    def value(self, expr: ast.AST) -> Value:
+        return self.inference.value(expr)
+
+    def kind(self, expr: ast.AST) -> Kind:
+        return self.inference.value(expr).kind
+
+    def is_proxy(self, expr: ast.AST) -> bool:
+        return self.kind(expr) is Kind.PROXY
+
+    def is_copy(self, expr: ast.AST) -> bool:
+        return self.kind(expr) is Kind.COPY
+
+    def qualname(self, expr: ast.expr) -> str | None:
+        return self.inference.qualname(expr)
+
+    # -- processes -------------------------------------------------------------------------------
+
+    def process_start(self, call: ast.Call) -> ProcessStart | None:
+        return self.processes.process_start(call)
+
+    def import_time_statements(self) -> Iterator[ast.stmt]:
+        """Statements that run when the module is imported, outside any main guard (class bodies
+        included, function bodies not)."""
+        stack: list[ast.stmt] = list(reversed(self.tree.body))
+        while stack:
+            statement = stack.pop()
+            yield statement
+            stack.extend(reversed(self._import_time_children(statement)))
+
+    def _import_time_children(self, statement: ast.stmt) -> list[ast.stmt]:
+        if isinstance(statement, ast.If):
+            guard = is_main_guard(statement.test, self.inference)
+            if guard is True:
+                return list(statement.orelse)
+            if guard is False:
+                return list(statement.body)
+            return [*statement.body, *statement.orelse]
+        if isinstance(statement, ast.ClassDef):
+            return list(statement.body)
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return []
+        children: list[ast.stmt] = []
+        for field in ("body", "orelse", "finalbody"):
+            children.extend(getattr(statement, field, []) or [])
+        for handler in getattr(statement, "handlers", []) or []:
+            children.extend(handler.body)
+        for case in getattr(statement, "cases", []) or []:
+            children.extend(case.body)
+        return children
+
+    def is_main_guard(self, test: ast.expr) -> bool | None:
+        return is_main_guard(test, self.inference)
+
+    def sets_fork_start_method(self) -> bool:
+        """Whether the module selects the fork start method at import time."""
+        for statement in self.import_time_statements():
+            for node in own_nodes(header_expressions(statement)):
+                if isinstance(node, ast.Call) and node.args:
+                    name = self.qualname(node.func)
+                    if name == "multiprocessing.set_start_method":
+                        first = node.args[0]
+                        if isinstance(first, ast.Constant) and first.value == "fork":
+                            return True
+        return False
+
+    # -- names -----------------------------------------------------------------------------------
+
+    def identifiers(self) -> set[str]:
+        """Every identifier the module uses, for choosing fresh names."""
+        if self._identifiers is None:
+            names: set[str] = set()
+            for node in ast.walk(self.tree):
+                if isinstance(node, ast.Name):
+                    names.add(node.id)
+                elif isinstance(node, ast.arg):
+                    names.add(node.arg)
+                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    names.add(node.name)
+                elif isinstance(node, ast.alias):
+                    names.add((node.asname or node.name).split(".")[0])
+            self._identifiers = names
+        return self._identifiers
+
+    def fresh_name(self, base: str) -> str:
+        names = self.identifiers()
+        if base not in names:
+            return base
+        index = 1
+        while f"{base}_{index}" in names:
+            index += 1
+        return f"{base}_{index}"

@@ -1,0 +1,324 @@
+"""Scopes and bindings: one iterative pass that records what binds each name, and where.
+
+Every node gets two attributes: ``_mpl_parent`` (its parent node) and ``_mpl_scope`` (the scope it is
+evaluated in). Bindings keep enough to find the value a name holds: the assigned expression and the
+unpacking path into it, the iterated expression of a ``for``, the context expression of a ``with``,
+the qualified name of an import.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+Position = tuple[int, int]
+
+FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
+COMPREHENSION_NODES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+@dataclass(eq=False)
+class Binding:
+    """One place where a name gets a value."""
+
+    name: str
+    scope: Scope
+    kind: str  # import, assign, annassign, augassign, for, with, param, def, class, except, walrus, other
+    node: ast.AST
+    effective: Position
+    value: ast.expr | None = None
+    path: tuple[int | str, ...] = ()
+    qualname: str | None = None
+    annotation: ast.expr | None = None
+
+
+@dataclass(eq=False)
+class Scope:
+    """A module, class, function, lambda or comprehension scope."""
+
+    kind: str  # module, class, function, lambda, comprehension
+    node: ast.AST
+    parent: Scope | None
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    global_names: set[str] = field(default_factory=set)
+    nonlocal_names: set[str] = field(default_factory=set)
+    star_imports: list[str] = field(default_factory=list)
+
+    def add(self, binding: Binding) -> None:
+        self.bindings.setdefault(binding.name, []).append(binding)
+
+    @property
+    def module(self) -> Scope:
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    def defining_scope(self, name: str) -> Scope | None:
+        """The scope whose binding of ``name`` a load in this scope sees (None: builtin or unknown)."""
+        if name in self.global_names:
+            return self.module
+        scope: Scope | None = self
+        first = True
+        while scope is not None:
+            visible = first or scope.kind != "class"
+            if visible and name in scope.bindings and name not in scope.nonlocal_names:
+                return scope
+            scope = scope.parent
+            first = False
+        return None
+
+    def lookup(self, name: str, at: Position | None = None) -> list[Binding]:
+        """The bindings a load of ``name`` at position ``at`` in this scope may see."""
+        owner = self.defining_scope(name)
+        if owner is None:
+            return []
+        bindings = owner.bindings[name]
+        if owner is self and at is not None and len(bindings) > 1:
+            before = [b for b in bindings if b.effective <= at]
+            if before:
+                return [before[-1]]
+        return bindings
+
+
+def position(node: ast.AST) -> Position:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+def end_position(node: ast.AST) -> Position:
+    return (getattr(node, "end_lineno", 0), getattr(node, "end_col_offset", 0))
+
+
+def parent_of(node: ast.AST) -> ast.AST | None:
+    parent: ast.AST | None = getattr(node, "_mpl_parent", None)
+    return parent
+
+
+def scope_of(node: ast.AST) -> Scope:
+    scope: Scope = node._mpl_scope  # type: ignore[attr-defined]
+    return scope
+
+
+def ancestors(node: ast.AST) -> Iterator[ast.AST]:
+    parent = parent_of(node)
+    while parent is not None:
+        yield parent
+        parent = parent_of(parent)
+
+
+def enclosing_statement(node: ast.AST) -> ast.stmt | None:
+    current: ast.AST | None = node
+    while current is not None and not isinstance(current, ast.stmt):
+        current = parent_of(current)
+    return current
+
+
+def target_names(target: ast.expr, path: tuple[int | str, ...] = ()) -> Iterator[tuple[ast.Name, tuple[int | str, ...]]]:
+    """Names bound by an assignment target, with their unpacking path ("*" for a starred part)."""
+    if isinstance(target, ast.Name):
+        yield target, path
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for index, element in enumerate(target.elts):
+            if isinstance(element, ast.Starred):
+                yield from target_names(element.value, (*path, "*"))
+            else:
+                yield from target_names(element, (*path, index))
+    elif isinstance(target, ast.Starred):
+        yield from target_names(target.value, (*path, "*"))
+
+
+@dataclass
+class ScopeTree:
+    """The scopes of a module and the facts gathered in the same pass."""
+
+    module: Scope
+    scopes: list[Scope]
+    calls: list[ast.Call]
+    functions: list[ast.FunctionDef | ast.AsyncFunctionDef]
+    classes: list[ast.ClassDef]
+    stores: list[tuple[ast.Subscript | ast.Attribute, ast.expr]]
+
+
+class ScopeBuilder:
+    """Walks a module once, iteratively (deep expressions must not exhaust the Python stack)."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.module = Scope("module", tree, None)
+        self.scopes = [self.module]
+        self.calls: list[ast.Call] = []
+        self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        self.classes: list[ast.ClassDef] = []
+        self.stores: list[tuple[ast.Subscript | ast.Attribute, ast.expr]] = []
+
+    def build(self) -> ScopeTree:
+        stack: list[tuple[ast.AST, ast.AST | None, Scope]] = [(self.tree, None, self.module)]
+        while stack:
+            node, parent, scope = stack.pop()
+            node._mpl_parent = parent  # type: ignore[attr-defined]
+            node._mpl_scope = scope  # type: ignore[attr-defined]
+            children = self.visit(node, scope)
+            for child, child_scope in reversed(children):
+                stack.append((child, node, child_scope))
+        return ScopeTree(
+            self.module, self.scopes, self.calls, self.functions, self.classes, self.stores
+        )
+
+    def new_scope(self, kind: str, node: ast.AST, parent: Scope) -> Scope:
+        scope = Scope(kind, node, parent)
+        self.scopes.append(scope)
+        return scope
+
+    def bind(self, scope: Scope, binding: Binding) -> None:
+        owner = scope
+        if binding.name in scope.global_names:
+            owner = scope.module
+        binding.scope = owner
+        owner.add(binding)
+        if owner is not scope:
+            # keep the name visible as "declared here" so lookups in this scope go to the module
+            scope.global_names.add(binding.name)
+
+    def bind_targets(
+        self,
+        scope: Scope,
+        target: ast.expr,
+        kind: str,
+        effective: Position,
+        value: ast.expr | None,
+        annotation: ast.expr | None = None,
+    ) -> None:
+        for name, path in target_names(target):
+            self.bind(
+                scope,
+                Binding(name.id, scope, kind, name, effective, value, path, annotation=annotation),
+            )
+
+    def visit(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        """Record what ``node`` binds; return its children with the scope each is evaluated in."""
+        if isinstance(node, FUNCTION_NODES):
+            return self.visit_function(node, scope)
+        if isinstance(node, ast.ClassDef):
+            self.classes.append(node)
+            self.bind(scope, Binding(node.name, scope, "class", node, end_position(node)))
+            inner = self.new_scope("class", node, scope)
+            outer: list[ast.AST] = [*node.decorator_list, *node.bases, *node.keywords]
+            return [(child, scope) for child in outer] + [(stmt, inner) for stmt in node.body]
+        if isinstance(node, ast.Lambda):
+            inner = self.new_scope("lambda", node, scope)
+            self.bind_arguments(node.args, inner, node)
+            defaults = [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
+            return [(d, scope) for d in defaults] + [(node.body, inner)]
+        if isinstance(node, COMPREHENSION_NODES):
+            inner = self.new_scope("comprehension", node, scope)
+            children: list[tuple[ast.AST, Scope]] = []
+            for index, generator in enumerate(node.generators):
+                self.bind_targets(inner, generator.target, "for", position(node), generator.iter)
+                children.append((generator.iter, scope if index == 0 else inner))
+                children.append((generator.target, inner))
+                children.extend((cond, inner) for cond in generator.ifs)
+            if isinstance(node, ast.DictComp):
+                children.extend([(node.key, inner), (node.value, inner)])
+            else:
+                children.append((node.elt, inner))
+            return children
+        if isinstance(node, ast.Call):
+            self.calls.append(node)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names = scope.global_names if isinstance(node, ast.Global) else scope.nonlocal_names
+            names.update(node.names)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            self.visit_import(node, scope)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                self.bind_targets(scope, target, "assign", end_position(node), node.value)
+                if isinstance(target, (ast.Subscript, ast.Attribute)):
+                    self.stores.append((target, node.value))
+        elif isinstance(node, ast.AnnAssign):
+            if isinstance(node.target, (ast.Subscript, ast.Attribute)) and node.value is not None:
+                self.stores.append((node.target, node.value))
+            self.bind_targets(
+                scope, node.target, "annassign", end_position(node), node.value, node.annotation
+            )
+        elif isinstance(node, ast.AugAssign):
+            self.bind_targets(scope, node.target, "augassign", end_position(node), None)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            self.bind_targets(scope, node.target, "for", end_position(node.target), node.iter)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    self.bind_targets(
+                        scope, item.optional_vars, "with", end_position(item), item.context_expr
+                    )
+        elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            target_scope = scope
+            while target_scope.kind == "comprehension" and target_scope.parent is not None:
+                target_scope = target_scope.parent
+            self.bind(
+                target_scope,
+                Binding(node.target.id, target_scope, "walrus", node.target, end_position(node), node.value),
+            )
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            self.bind(scope, Binding(node.name, scope, "except", node, position(node)))
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            self.bind(scope, Binding(node.name, scope, "other", node, position(node)))
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            self.bind(scope, Binding(node.rest, scope, "other", node, position(node)))
+        elif isinstance(node, ast.Delete):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    self.bind(scope, Binding(target.id, scope, "del", target, end_position(node)))
+        return [(child, scope) for child in ast.iter_child_nodes(node)]
+
+    def visit_function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope
+    ) -> list[tuple[ast.AST, Scope]]:
+        self.functions.append(node)
+        self.bind(scope, Binding(node.name, scope, "def", node, end_position(node)))
+        inner = self.new_scope("function", node, scope)
+        self.bind_arguments(node.args, inner, node)
+        args = node.args
+        outer: list[ast.AST] = [*node.decorator_list, *args.defaults]
+        outer.extend(d for d in args.kw_defaults if d is not None)
+        every_arg = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        every_arg.extend(a for a in (args.vararg, args.kwarg) if a is not None)
+        outer.extend(a.annotation for a in every_arg if a.annotation is not None)
+        if node.returns is not None:
+            outer.append(node.returns)
+        children: list[tuple[ast.AST, Scope]] = [(child, scope) for child in outer]
+        children.extend((arg, inner) for arg in every_arg)
+        children.extend((stmt, inner) for stmt in node.body)
+        return children
+
+    def bind_arguments(self, args: ast.arguments, scope: Scope, owner: ast.AST) -> None:
+        start = position(owner)
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
+            scope.add(Binding(arg.arg, scope, "param", arg, start, annotation=arg.annotation))
+        for arg in (args.vararg, args.kwarg):
+            if arg is not None:
+                scope.add(Binding(arg.arg, scope, "param", arg, start, path=("*",)))
+
+    def visit_import(self, node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
+        effective = end_position(node)
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    name, qualname = alias.asname, alias.name
+                else:
+                    name = qualname = alias.name.split(".")[0]
+                self.bind(scope, Binding(name, scope, "import", alias, effective, qualname=qualname))
+            return
+        if node.level:  # relative imports name the project's own modules
+            module = "." * node.level + (node.module or "")
+        else:
+            module = node.module or ""
+        for alias in node.names:
+            if alias.name == "*":
+                scope.star_imports.append(module)
+                continue
+            name = alias.asname or alias.name
+            self.bind(
+                scope,
+                Binding(name, scope, "import", alias, effective, qualname=f"{module}.{alias.name}"),
+            )
