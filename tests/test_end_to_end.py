@@ -1,0 +1,58 @@
+"""The real rules through the real command line, on the canonical nested-proxy mutation."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+from cli_support import run_cli
+
+PROGRAM = """\
+from multiprocessing import Manager, Process
+
+
+def test_manager(m):
+    m[0]["id"] = 2
+
+
+if __name__ == "__main__":
+    with Manager() as manager:
+        m = manager.list()
+        m.append({"id": 1})
+        p = Process(target=test_manager, args=(m,))
+        p.start()
+        p.join()
+        print(m[0])
+"""
+
+
+def test_nested_proxy_mutation_is_reported_with_a_safe_fix(tmp_path: Path) -> None:
+    (tmp_path / "example.py").write_text(PROGRAM)
+    result = run_cli("check", "--output-format", "json", "example.py", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    found = [d for d in json.loads(result.stdout) if d["code"] == "MPL001"]
+    assert len(found) == 1, result.stdout
+    (diagnostic,) = found
+    assert diagnostic["location"]["row"] == 5
+    assert diagnostic["name"] == "proxy-nested-mutation"
+    assert diagnostic["fix"] is not None
+    assert diagnostic["fix"]["applicability"] == "safe"
+
+
+def test_fixing_the_nested_proxy_mutation(tmp_path: Path) -> None:
+    path = tmp_path / "example.py"
+    path.write_text(PROGRAM)
+    diff = run_cli("check", "--diff", "example.py", cwd=tmp_path)
+    assert diff.returncode == 1, diff.stderr
+    assert diff.stdout.startswith("--- example.py\n+++ example.py\n")
+    assert path.read_text() == PROGRAM
+
+    fixed = run_cli("check", "--fix", "--select", "MPL001", "example.py", cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    new_source = path.read_text()
+    assert new_source != PROGRAM
+    ast.parse(new_source)
+    again = run_cli("check", "--select", "MPL001", "example.py", cwd=tmp_path)
+    assert again.returncode == 0
+    assert again.stdout == "All checks passed!\n"
