@@ -164,7 +164,7 @@ def check_options(args: argparse.Namespace) -> CheckOptions:
     paths: list[str] = args.paths or ["."]
     read_stdin = args.stdin_filename is not None or paths == [STDIN_NAME]
     if read_stdin:
-        for path in paths:
+        for path in args.paths:
             if path != STDIN_NAME:
                 print(f"warning: ignoring {path} in favor of standard input", file=sys.stderr)
     elif STDIN_NAME in paths:

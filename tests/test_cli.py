@@ -141,6 +141,16 @@ def test_stdin(project: Path) -> None:
     assert clean.stdout == "All checks passed!\n"
 
 
+def test_stdin_filename_alone_reads_stdin(project: Path) -> None:
+    result = run_cli("check", "--stdin-filename", "m.py", cwd=project, stdin=b"(\n")
+    assert result.returncode == 1
+    assert result.stdout.startswith("m.py:1:1: MPL000")
+    assert result.stderr == ""
+    other = run_cli("check", "--stdin-filename", "m.py", "clean.py", cwd=project, stdin=b"(\n")
+    assert other.stderr == "warning: ignoring clean.py in favor of standard input\n"
+    assert other.stdout.startswith("m.py:1:1: MPL000")
+
+
 def test_stdin_json_filename_is_absolute(project: Path) -> None:
     result = run_cli(
         "check", "--output-format", "json", "--stdin-filename", "m.py", cwd=project, stdin=b"(\n"
