@@ -122,6 +122,17 @@ class ModuleModel:
 
     # -- names -----------------------------------------------------------------------------------
 
+    def loads_of(self, scope: Scope, name: str) -> list[ast.Name]:
+        """Every load of ``name`` that sees ``scope``'s binding, in ``scope`` and in scopes nested in it."""
+        return [
+            node
+            for node in ast.walk(scope.node)
+            if isinstance(node, ast.Name)
+            and node.id == name
+            and isinstance(node.ctx, ast.Load)
+            and scope_of(node).defining_scope(name) is scope
+        ]
+
     def identifiers(self) -> set[str]:
         """Every identifier the module uses, for choosing fresh names."""
         if self._identifiers is None:

@@ -88,7 +88,7 @@ class ProcessAnalysis:
             inner = self.function_start(target)
             if inner is not None:
                 return ProcessStart(
-                    call, f"calls `{target.name}()`, which {inner.description}", inner.context_method
+                    call, f"{inner.description} (in `{target.name}`)", inner.context_method
                 )
         return None
 

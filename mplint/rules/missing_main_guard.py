@@ -1,22 +1,111 @@
-"""MPL002 missing-main-guard (being written)."""
+"""MPL002 missing-main-guard: code that starts processes when the module is imported."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 
-from mplint.diagnostics import Diagnostic
+from mplint.diagnostics import Diagnostic, Fix
+from mplint.model import header_expressions, own_nodes, parent_of
+from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
+from mplint.rules.main_guard_fix import move_under_guard
+
+REIMPORTING_METHODS = ("spawn", "forkserver")
 
 
 class MissingMainGuard(Rule):
     code = "MPL002"
     name = "missing-main-guard"
-    summary = ""
-    what = ""
-    why = ""
-    example = ""
-    use_instead = ""
-    fix_safety = ""
+    summary = "Process-starting code runs at import time, outside `if __name__ == \"__main__\":`"
+    what = (
+        "Flags statements that run when the module is imported (at module level, also inside "
+        "module-level `if`/`try`/`with`/`for` blocks and class bodies, but not under "
+        "`if __name__ == \"__main__\":`) and start a process: `Process(...).start()`, creating a `Pool` "
+        "or a `Manager()`, `SyncManager().start()`, submitting work to a `ProcessPoolExecutor`, or "
+        "calling a function of the module that does one of these."
+    )
+    why = (
+        "Under the spawn and forkserver start methods (the default on Windows and macOS, and on Linux "
+        "from Python 3.14) every child process starts by importing the main module again. Unguarded "
+        "process-starting code then runs again in the child: `Process.start()` raises RuntimeError "
+        "(\"An attempt has been made to start a new process before the current process has finished "
+        "its bootstrapping phase\") and a `Pool` waits forever for workers that crashed. A library "
+        "module that starts processes when imported breaks every program that imports it."
+    )
+    example = (
+        "from multiprocessing import Pool\n\n"
+        "def square(x):\n    return x * x\n\n"
+        "with Pool() as pool:\n    print(pool.map(square, range(10)))\n"
+    )
+    use_instead = (
+        "from multiprocessing import Pool\n\n"
+        "def square(x):\n    return x * x\n\n"
+        'if __name__ == "__main__":\n'
+        "    with Pool() as pool:\n        print(pool.map(square, range(10)))\n"
+    )
+    fix_safety = (
+        "The fix is unsafe (applied only with `--unsafe-fixes`): it moves every statement from the first "
+        "process start on that is not an import, a definition or an assignment the children may need "
+        "under one `if __name__ == \"__main__\":` guard. Code that other modules import from this "
+        "module, or that relied on running when imported, may need to be arranged by hand."
+    )
+    fix_availability = "sometimes"
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        return iter(())
+        failing = [m for m in ctx.settings.start_methods if m in REIMPORTING_METHODS]
+        if not failing or ctx.model.sets_fork_start_method():
+            return
+        model = ctx.model
+        found: list[tuple[ast.stmt, str]] = []
+        for statement in model.import_time_statements():
+            for node in own_nodes(header_expressions(statement)):
+                if not isinstance(node, ast.Call):
+                    continue
+                start = model.process_start(node)
+                if start is None or start.context_method == "fork":
+                    continue
+                call_text = edits.text_of(ctx.source, node)
+                if len(call_text) > 60 or "\n" in call_text:
+                    call_text = call_text.split("\n")[0][:57] + "..."
+                found.append((statement, f"`{call_text}` {start.description}"))
+                break
+        if not found:
+            return
+        fix = self.fix(ctx, [statement for statement, _ in found])
+        methods = " and ".join(failing)
+        for statement, what in found:
+            message = (
+                f"{what} when the module is imported: under {methods} every child re-imports the "
+                'main module and runs it again; move it under `if __name__ == "__main__":`'
+            )
+            yield self.statement_diagnostic(ctx, statement, message, fix)
+
+    def fix(self, ctx: RuleContext, statements: list[ast.stmt]) -> Fix | None:
+        top_level: set[int] = set()
+        for statement in statements:
+            current: ast.AST = statement
+            parent = parent_of(current)
+            while parent is not None and not isinstance(parent, ast.Module):
+                current, parent = parent, parent_of(parent)
+            top_level.add(id(current))
+        return move_under_guard(ctx.model, ctx.source, top_level)
+
+    def statement_diagnostic(
+        self, ctx: RuleContext, statement: ast.stmt, message: str, fix: Fix | None
+    ) -> Diagnostic:
+        diagnostic = self.diagnostic(ctx, statement, message, fix)
+        header = header_expressions(statement)
+        if header and header[0] is not statement:
+            last = header[-1]
+            end_node = last.context_expr if isinstance(last, ast.withitem) else last
+            diagnostic = Diagnostic(
+                code=diagnostic.code,
+                name=diagnostic.name,
+                message=diagnostic.message,
+                location=diagnostic.location,
+                end_location=ctx.end(end_node),
+                fix=diagnostic.fix,
+                noqa_row=diagnostic.noqa_row,
+            )
+        return diagnostic

@@ -1,22 +1,576 @@
-"""MPL003 unjoined-process (being written)."""
+"""MPL003 unjoined-process: processes, pools, managers and executors that are never joined or shut down."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from mplint.diagnostics import Diagnostic
+from mplint.model import Kind, ModuleModel, enclosing_statement, own_nodes, parent_of, scope_of
+from mplint.model.scopes import FUNCTION_NODES, Scope, position
 from mplint.rules.base import Rule, RuleContext
+
+# Calls that only look at an object: passing it to them is not an escape.
+HARMLESS_FUNCTIONS = frozenset(
+    {"print", "len", "str", "repr", "id", "type", "isinstance", "bool", "hash", "format", "vars"}
+)
+HARMLESS_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "write", "format"}
+)
+COLLECTING_METHODS = frozenset({"append", "add", "insert", "appendleft"})
+SETUP_METHODS = frozenset({"__init__", "setUp", "setUpClass", "__post_init__", "__enter__", "start"})
+CLOSERS: dict[Kind, tuple[frozenset[str], frozenset[str]]] = {
+    # kind: (methods that close it, methods that join it); both are needed
+    Kind.POOL: (frozenset({"close", "terminate", "__exit__"}), frozenset({"join", "__exit__"})),
+    Kind.MANAGER: (frozenset({"shutdown", "__exit__"}), frozenset({"shutdown", "__exit__"})),
+    Kind.MANAGER_UNSTARTED: (
+        frozenset({"shutdown", "__exit__"}),
+        frozenset({"shutdown", "__exit__"}),
+    ),
+    Kind.EXECUTOR: (frozenset({"shutdown", "__exit__"}), frozenset({"shutdown", "__exit__"})),
+}
+LOOP_NODES = (ast.For, ast.AsyncFor, ast.While)
+SCOPE_NODES = (*FUNCTION_NODES, ast.Module, ast.Lambda, ast.ClassDef)
+ITERATION_WRAPPERS = frozenset({"reversed", "list", "sorted", "enumerate", "zip", "iter", "tuple"})
+
+
+@dataclass
+class Uses:
+    """How the loads of a name treat the object it holds."""
+
+    methods: set[str]
+    managed: bool = False  # used as a `with` item
+    escapes: bool = False
+    containers: list[str] | None = None
+
+
+def _called_name(call: ast.Call) -> str:
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr
+    return ""
+
+
+def classify_uses(model: ModuleModel, loads: list[ast.Name]) -> Uses:
+    uses = Uses(methods=set(), containers=[])
+    for load in loads:
+        parent = parent_of(load)
+        if isinstance(parent, ast.Attribute) and parent.value is load:
+            uses.methods.add(parent.attr)
+            continue
+        if isinstance(parent, ast.withitem) and parent.context_expr is load:
+            uses.managed = True
+            continue
+        if isinstance(parent, ast.Call) and load in parent.args:
+            name = _called_name(parent)
+            if isinstance(parent.func, ast.Name) and name in HARMLESS_FUNCTIONS:
+                continue
+            if isinstance(parent.func, ast.Attribute) and name in HARMLESS_METHODS:
+                continue
+            if name in COLLECTING_METHODS and isinstance(parent.func, ast.Attribute):
+                owner = parent.func.value
+                if isinstance(owner, ast.Name) and uses.containers is not None:
+                    uses.containers.append(owner.id)
+                    continue
+            if name == "closing" and isinstance(parent_of(parent), ast.withitem):
+                uses.managed = True
+                continue
+            uses.escapes = True
+            continue
+        if isinstance(parent, ast.Assign) and parent.value is load:
+            targets = parent.targets
+            if len(targets) == 1 and isinstance(targets[0], ast.Subscript):
+                container = targets[0].value
+                if isinstance(container, ast.Name) and uses.containers is not None:
+                    uses.containers.append(container.id)
+                    continue
+            uses.escapes = True
+            continue
+        if isinstance(parent, (ast.Compare, ast.JoinedStr, ast.FormattedValue, ast.If, ast.Assert)):
+            continue
+        if isinstance(parent, ast.Expr):
+            continue
+        uses.escapes = True
+    return uses
+
+
+def _is_true(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _names_call(node: ast.AST, name: str, methods: frozenset[str]) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr in methods
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
+    )
+
+
+class JoinPaths:
+    """Whether ``name.join()`` runs on every normal path after a statement, to the end of its scope."""
+
+    def __init__(self, name: str, binding_statement: ast.AST | None) -> None:
+        self.name = name
+        self.binding_statement = binding_statement
+
+    def joins(self, statement: ast.stmt) -> bool:
+        if isinstance(statement, ast.If):
+            return self.joins_block(statement.body) and self.joins_block(statement.orelse)
+        if isinstance(statement, (*LOOP_NODES, ast.With, ast.AsyncWith)):
+            return self.joins_block(statement.body)
+        if isinstance(statement, ast.Try):
+            return self.joins_block(statement.body) or self.joins_block(statement.finalbody)
+        if isinstance(statement, (*FUNCTION_NODES, ast.ClassDef)):
+            return False
+        return any(
+            _names_call(node, self.name, frozenset({"join"})) for node in own_nodes([statement])
+        )
+
+    def joins_block(self, block: list[ast.stmt]) -> bool:
+        for statement in block:
+            if self.joins(statement):
+                return True
+            if isinstance(statement, (ast.Return, ast.Raise, ast.Break, ast.Continue)):
+                return False
+        return False
+
+    def exits_before_join(self, block: list[ast.stmt]) -> bool:
+        for statement in block:
+            if self.joins(statement):
+                return False
+            if isinstance(statement, ast.Return):
+                return True
+            if isinstance(statement, (*FUNCTION_NODES, ast.ClassDef)):
+                continue
+            if any(self.exits_before_join(sub) for sub in sub_blocks(statement)):
+                return True
+        return False
+
+    def joined_after(self, statement: ast.stmt) -> bool:
+        current: ast.AST = statement
+        while True:
+            parent = parent_of(current)
+            if parent is None:
+                return False
+            block = containing_block(parent, current)
+            if block is not None:
+                index = next(i for i, s in enumerate(block) if s is current)
+                for following in block[index + 1 :]:
+                    if self.joins(following):
+                        return True
+                    if isinstance(following, ast.Return):
+                        return False
+                    if not isinstance(following, (*FUNCTION_NODES, ast.ClassDef)) and any(
+                        self.exits_before_join(sub) for sub in sub_blocks(following)
+                    ):
+                        return False
+            if isinstance(parent, SCOPE_NODES):
+                return False
+            if isinstance(parent, ast.Try) and block is not parent.finalbody:
+                if self.joins_block(parent.finalbody):
+                    return True
+            if isinstance(parent, LOOP_NODES) and block is parent.body:
+                if self.binding_statement is not None and _inside(self.binding_statement, parent):
+                    return False  # the next iteration rebinds the name: this process is lost
+            current = parent
+            while isinstance(current, (ast.ExceptHandler, ast.match_case)):
+                current = parent_of(current)  # type: ignore[assignment]
+
+
+def sub_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
+    blocks: list[list[ast.stmt]] = []
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(statement, field, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            blocks.append(block)
+    blocks.extend(handler.body for handler in getattr(statement, "handlers", []) or [])
+    blocks.extend(case.body for case in getattr(statement, "cases", []) or [])
+    return blocks
+
+
+def containing_block(parent: ast.AST, child: ast.AST) -> list[ast.stmt] | None:
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and any(s is child for s in block):
+            return block
+    return None
+
+
+def _inside(node: ast.AST, container: ast.AST) -> bool:
+    current: ast.AST | None = node
+    while current is not None:
+        if current is container:
+            return True
+        current = parent_of(current)
+    return False
 
 
 class UnjoinedProcess(Rule):
     code = "MPL003"
     name = "unjoined-process"
-    summary = ""
-    what = ""
-    why = ""
-    example = ""
-    use_instead = ""
-    fix_safety = ""
+    summary = "Process started and never joined, or pool/manager/executor never shut down"
+    what = (
+        "Flags a `Process` that is started and not joined on every normal path to the end of its "
+        "function (or module), a `Pool` neither used in `with` nor closed (or terminated) and joined, a "
+        "`Manager()` neither used in `with` nor shut down, and a `ProcessPoolExecutor` neither used in "
+        "`with` nor shut down. Processes joined through the list they were collected in count as "
+        "joined; daemon processes and objects handed elsewhere (returned, stored on `self`, passed to "
+        "another function) are not flagged, except objects created in `__init__`/`setUp` that no "
+        "method of the class ever joins or shuts down."
+    )
+    why = (
+        "The parent goes on before the child has finished: results it reads may not be there yet, and "
+        "errors in the child go unnoticed. A pool that is never closed and joined is terminated when it "
+        "is garbage-collected or at exit, which silently drops work submitted with `apply_async`; "
+        "managers and executors that are never shut down leave server and worker processes behind."
+    )
+    example = (
+        "def main():\n"
+        "    p = Process(target=work)\n"
+        "    p.start()\n"
+        "    if quick:\n"
+        "        return  # p is never joined on this path\n"
+        "    p.join()\n"
+    )
+    use_instead = (
+        "def main():\n"
+        "    p = Process(target=work)\n"
+        "    p.start()\n"
+        "    try:\n"
+        "        ...\n"
+        "    finally:\n"
+        "        p.join()\n"
+    )
+    fix_safety = "There is no automatic fix: where to wait for a process is a design decision."
+    options = "None."
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
-        return iter(())
+        model = ctx.model
+        for call in model.scopes.calls:
+            func = call.func
+            if isinstance(func, ast.Attribute) and func.attr == "start" and not call.args:
+                receiver = func.value
+                if model.kind(receiver) is Kind.PROCESS:
+                    message = self.unjoined_start(model, call, receiver)
+                    if message is not None:
+                        yield self.diagnostic(ctx, call, message)
+                    continue
+            made = model.value(call)
+            if call in made.origins and made.kind in CLOSERS:
+                message = self.unclosed_resource(model, call, made.kind)
+                if message is not None:
+                    yield self.diagnostic(ctx, call, message)
+
+    # -- processes -------------------------------------------------------------------------------
+
+    def unjoined_start(self, model: ModuleModel, call: ast.Call, receiver: ast.expr) -> str | None:
+        value = model.value(receiver)
+        if self.daemon_origin(model, value.origins):
+            return None
+        if isinstance(receiver, ast.Call):
+            return "this process is started and never joined: keep it in a variable and call `.join()`"
+        if isinstance(receiver, ast.Attribute):
+            return self.unjoined_attribute(model, receiver, "a process", frozenset({"join"}))
+        if isinstance(receiver, ast.Subscript):
+            root = receiver.value
+            if isinstance(root, ast.Name):
+                return self.unjoined_container(model, scope_of(root), root.id)
+            return None
+        if not isinstance(receiver, ast.Name):
+            return None
+        name = receiver.id
+        scope = scope_of(receiver)
+        owner = scope.defining_scope(name)
+        if owner is None:
+            return None
+        if self.daemon_flag_set(owner, name):
+            return None
+        seen = scope.lookup(name, position(receiver))
+        if len(seen) == 1 and seen[0].kind == "for" and seen[0].value is not None:
+            root = iteration_root(seen[0].value)
+            if root is None:
+                return None
+            return self.unjoined_container(model, scope_of(root), root.id)
+        uses = classify_uses(model, model.loads_of(owner, name))
+        if uses.escapes:
+            return None
+        if uses.containers:
+            return self.unjoined_container(model, owner, uses.containers[0])
+        if any(isinstance(load_scope_node(n), FUNCTION_NODES) and scope_of(n) is not owner
+               for n in model.loads_of(owner, name)):
+            return None  # used from functions: joined or not, that is their business
+        binding_statement = enclosing_statement(seen[0].node) if len(seen) == 1 else None
+        statement = enclosing_statement(call)
+        if statement is None:
+            return None
+        if JoinPaths(name, binding_statement).joined_after(statement):
+            return None
+        return (
+            f"process `{name}` is started but not joined on every path: call `{name}.join()` "
+            "before the end of the function (in a `finally:` if need be), or make it a daemon"
+        )
+
+    def daemon_origin(self, model: ModuleModel, origins: frozenset[ast.AST]) -> bool:
+        for origin in origins:
+            if isinstance(origin, ast.Call):
+                if any(k.arg == "daemon" and _is_true(k.value) for k in origin.keywords):
+                    return True
+                made = model.value(origin)
+                if isinstance(made.node, ast.ClassDef) and self.class_sets_daemon(made.node):
+                    return True
+        return False
+
+    @staticmethod
+    def class_sets_daemon(node: ast.ClassDef) -> bool:
+        for child in ast.walk(node):
+            if isinstance(child, ast.Assign) and _is_true(child.value):
+                if any(isinstance(t, ast.Attribute) and t.attr == "daemon" for t in child.targets):
+                    return True
+            if isinstance(child, ast.keyword) and child.arg == "daemon" and _is_true(child.value):
+                return True
+        return False
+
+    @staticmethod
+    def daemon_flag_set(owner: Scope, name: str) -> bool:
+        for node in ast.walk(owner.node):
+            if isinstance(node, ast.Assign) and not _is_false(node.value):
+                for target in node.targets:
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and target.attr == "daemon"
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id == name
+                    ):
+                        return True
+        return False
+
+    def unjoined_container(self, model: ModuleModel, scope: Scope, name: str) -> str | None:
+        owner = scope.defining_scope(name)
+        if owner is None:
+            return None
+        loads = model.loads_of(owner, name)
+        for load in loads:
+            if self.container_join(load):
+                return None
+        for load in loads:
+            if self.container_escapes(load):
+                return None
+        return (
+            f"processes collected in `{name}` are started but never joined: "
+            f"`for p in {name}: p.join()`"
+        )
+
+    @staticmethod
+    def container_join(load: ast.Name) -> bool:
+        parent = parent_of(load)
+        # procs[i].join() / procs.pop().join()
+        holder: ast.AST | None = parent
+        if isinstance(holder, ast.Subscript):
+            holder = parent_of(holder)
+        elif isinstance(holder, ast.Attribute) and holder.attr == "pop":
+            holder = parent_of(parent_of(holder) or holder)
+        if isinstance(holder, ast.Attribute) and holder.attr == "join":
+            return True
+        loop = _iterating_loop(load)
+        if loop is None:
+            return False
+        if isinstance(loop, (ast.For, ast.AsyncFor)):
+            bound = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+            searched: list[ast.AST] = list(loop.body)
+        else:
+            bound = set()
+            for generator in loop.generators:
+                bound |= {n.id for n in ast.walk(generator.target) if isinstance(n, ast.Name)}
+            searched = [loop.elt] if not isinstance(loop, ast.DictComp) else [loop.value]
+        for node in own_nodes(searched):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == "join"
+                and isinstance(node.value, ast.Name)
+                and node.value.id in bound
+            ):
+                return True
+        return False
+
+    @staticmethod
+    def container_escapes(load: ast.Name) -> bool:
+        parent = parent_of(load)
+        if isinstance(parent, (ast.Return, ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(parent, ast.Call) and load in parent.args:
+            name = _called_name(parent)
+            return name not in HARMLESS_FUNCTIONS | ITERATION_WRAPPERS
+        if isinstance(parent, ast.Assign) and parent.value is load:
+            return True
+        if isinstance(parent, ast.keyword):
+            return True
+        return False
+
+    def unjoined_attribute(
+        self, model: ModuleModel, receiver: ast.Attribute, what: str, closers: frozenset[str]
+    ) -> str | None:
+        owner = model.value(receiver.value)
+        if not owner.is_(Kind.INSTANCE) or not isinstance(owner.node, ast.ClassDef):
+            return None
+        cls = owner.node
+        attr = receiver.attr
+        created_in_setup = False
+        for method in cls.body:
+            if not isinstance(method, FUNCTION_NODES):
+                continue
+            for node in ast.walk(method):
+                if _self_attribute(node, attr):
+                    parent = parent_of(node)
+                    if isinstance(parent, ast.Attribute) and parent.attr in closers:
+                        return None
+                    if isinstance(parent, ast.withitem):
+                        return None
+                    if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                        if method.name in SETUP_METHODS:
+                            created_in_setup = True
+                    elif not isinstance(parent, ast.Attribute):
+                        if not isinstance(parent, (ast.Compare, ast.If)):
+                            return None  # handed elsewhere
+        if not created_in_setup:
+            return None
+        wanted = " and ".join(f"`.{m}()`" for m in sorted(closers - {"__exit__"})[:2])
+        return (
+            f"`self.{attr}` holds {what} that no method of `{cls.name}` ever ends with {wanted}"
+        )
+
+    # -- pools, managers, executors --------------------------------------------------------------
+
+    def unclosed_resource(self, model: ModuleModel, call: ast.Call, kind: Kind) -> str | None:
+        closers, joiners = CLOSERS[kind]
+        label = {
+            Kind.POOL: "pool",
+            Kind.MANAGER: "manager",
+            Kind.MANAGER_UNSTARTED: "manager",
+            Kind.EXECUTOR: "executor",
+        }[kind]
+        advice = {
+            Kind.POOL: "use `with` or call `.close()` and `.join()`",
+            Kind.MANAGER: "use `with` or call `.shutdown()`",
+            Kind.MANAGER_UNSTARTED: "use `with` or call `.shutdown()`",
+            Kind.EXECUTOR: "use `with` or call `.shutdown()`",
+        }[kind]
+        parent = parent_of(call)
+        if isinstance(parent, ast.withitem):
+            return None
+        if isinstance(parent, ast.Call) and _called_name(parent) == "closing":
+            return None
+        if isinstance(parent, ast.Attribute) and parent.value is call:
+            if parent.attr in closers | joiners | {"__enter__", "start"}:
+                if kind is Kind.MANAGER_UNSTARTED and parent.attr == "start":
+                    return f"this {label} is started and never shut down: {advice}"
+                return None
+            if kind is Kind.MANAGER_UNSTARTED:
+                return None
+            return f"this {label} is never shut down: {advice}"
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is call:
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            if len(targets) != 1:
+                return None
+            target = targets[0]
+            if isinstance(target, ast.Attribute):
+                if kind is Kind.MANAGER_UNSTARTED:
+                    return None
+                return self.unjoined_attribute(model, target, f"a {label}", closers | joiners)
+            if not isinstance(target, ast.Name):
+                return None
+            return self.unclosed_name(model, target, kind, label, advice)
+        return None
+
+    def unclosed_name(
+        self, model: ModuleModel, target: ast.Name, kind: Kind, label: str, advice: str
+    ) -> str | None:
+        closers, joiners = CLOSERS[kind]
+        owner = scope_of(target).defining_scope(target.id)
+        if owner is None:
+            return None
+        if owner.kind == "module" and any(
+            isinstance(scope_of(n).node, FUNCTION_NODES) for n in model.loads_of(owner, target.id)
+        ):
+            # a module-level object that functions use: it may be closed by any of them
+            uses = classify_uses(model, model.loads_of(owner, target.id))
+        else:
+            uses = classify_uses(model, model.loads_of(owner, target.id))
+        if uses.escapes or uses.containers or uses.managed:
+            return None
+        if kind is Kind.MANAGER_UNSTARTED and "start" not in uses.methods:
+            return None
+        closed = bool(uses.methods & closers)
+        joined = bool(uses.methods & joiners)
+        if closed and joined:
+            return None
+        if kind is Kind.POOL and closed:
+            return f"pool `{target.id}` is closed but never joined: call `{target.id}.join()`"
+        if kind is Kind.POOL and joined:
+            return f"pool `{target.id}` is joined but never closed: call `{target.id}.close()` first"
+        return f"{label} `{target.id}` is never shut down: {advice}"
+
+
+def _is_false(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and not node.value
+
+
+def _self_attribute(node: ast.AST, attr: str) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == attr
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
+
+
+def load_scope_node(node: ast.AST) -> ast.AST:
+    return scope_of(node).node
+
+
+def iteration_root(expr: ast.expr) -> ast.Name | None:
+    """The container a loop iterates over: ``procs`` in ``procs``, ``procs[:]``, ``procs.values()``,
+    ``reversed(procs)``, ``enumerate(procs)``."""
+    current: ast.AST = expr
+    while True:
+        if isinstance(current, ast.Name):
+            return current
+        if isinstance(current, ast.Subscript):
+            current = current.value
+        elif isinstance(current, ast.Call):
+            if isinstance(current.func, ast.Attribute) and current.func.attr in (
+                "values",
+                "items",
+                "copy",
+            ):
+                current = current.func.value
+            elif (
+                isinstance(current.func, ast.Name)
+                and current.func.id in ITERATION_WRAPPERS
+                and current.args
+            ):
+                current = current.args[0]
+            else:
+                return None
+        else:
+            return None
+
+
+def _iterating_loop(load: ast.Name) -> ast.AST | None:
+    """The for loop or comprehension whose iterable ``load`` is the root of."""
+    current: ast.AST = load
+    parent = parent_of(current)
+    while parent is not None:
+        if isinstance(parent, (ast.For, ast.AsyncFor)) and parent.iter is current:
+            return parent
+        if isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            if any(generator.iter is current for generator in parent.generators):
+                return parent
+            return None
+        if isinstance(parent, (ast.Subscript, ast.Attribute, ast.Call)):
+            current, parent = parent, parent_of(parent)
+            continue
+        return None
+    return None

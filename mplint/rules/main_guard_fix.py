@@ -1,0 +1,194 @@
+"""The MPL002 fix: move a module's process-starting code under ``if __name__ == "__main__":``.
+
+What children need stays at module level: imports, definitions, and assignments that neither start
+processes nor depend on what the moved code computes. Everything else from the first process start on moves,
+in its original order, into one guard at the end of the module, so that under spawn and forkserver the
+children re-import only definitions, as they inherited them under fork. The rewrite is done with libcst,
+which keeps comments, blank lines and the layout of every statement it moves.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+
+import libcst as cst
+
+from mplint.diagnostics import Applicability, Edit, Fix
+from mplint.model import ModuleModel, own_nodes
+from mplint.model.scopes import target_names
+from mplint.source import SourceText
+
+DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+GUARD = 'if __name__ == "__main__":'
+
+
+def bound_names(statement: ast.stmt) -> set[str]:
+    names: set[str] = set()
+    for node in own_nodes([statement]):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names.update(name.id for name, _ in target_names(target))
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            names.update(name.id for name, _ in target_names(node.target))
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    names.update(name.id for name, _ in target_names(item.optional_vars))
+        elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return names
+
+
+def loaded_names(statement: ast.stmt) -> set[str]:
+    return {
+        node.id
+        for node in ast.walk(statement)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
+
+
+def plan(model: ModuleModel, flagged: set[int]) -> list[bool] | None:
+    """For each top-level statement, whether it moves under the guard (None: nothing to move)."""
+    body = model.tree.body
+    first = next((i for i, statement in enumerate(body) if id(statement) in flagged), None)
+    if first is None:
+        return None
+    moves = [False] * len(body)
+    for index in range(first, len(body)):
+        statement = body[index]
+        if id(statement) in flagged:
+            moves[index] = True
+        elif isinstance(statement, DEFINITIONS):
+            moves[index] = False
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            moves[index] = False
+        elif isinstance(statement, (ast.If, ast.Try)) and not _has_call_statement(statement):
+            moves[index] = False  # import fallbacks and platform switches
+        else:
+            moves[index] = True
+    changed = True
+    while changed:
+        changed = False
+        moved_names: set[str] = set()
+        for index, statement in enumerate(body):
+            if moves[index]:
+                moved_names |= bound_names(statement)
+        for index in range(first, len(body)):
+            statement = body[index]
+            if not moves[index] and not isinstance(statement, DEFINITIONS):
+                if loaded_names(statement) & moved_names:
+                    moves[index] = True
+                    changed = True
+    return moves
+
+
+def _has_call_statement(statement: ast.stmt) -> bool:
+    return any(
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+        for node in own_nodes([statement])
+    )
+
+
+def is_main_guard_statement(model: ModuleModel, statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.If)
+        and not statement.orelse
+        and model.is_main_guard(statement.test) is True
+    )
+
+
+def move_under_guard(model: ModuleModel, source: SourceText, flagged: set[int]) -> Fix | None:
+    moves = plan(model, flagged)
+    if moves is None:
+        return None
+    try:
+        module = cst.parse_module(source.text)
+    except Exception:  # noqa: BLE001 - libcst cannot parse every syntax Python accepts; offer no fix
+        return None
+    body = model.tree.body
+    kept: list[cst.BaseStatement] = []
+    moved: list[cst.BaseStatement] = []
+    index = 0
+    for element in module.body:
+        width = len(element.body) if isinstance(element, cst.SimpleStatementLine) else 1
+        group = body[index : index + width]
+        group_moves = moves[index : index + width]
+        index += width
+        if not group or not any(group_moves):
+            kept.append(element)
+            continue
+        if len(group) == 1 and is_main_guard_statement(model, group[0]):
+            assert isinstance(element, cst.If) and isinstance(element.body, cst.IndentedBlock)
+            inner = list(element.body.body)
+            if inner:
+                inner[0] = inner[0].with_changes(
+                    leading_lines=[*element.leading_lines, *inner[0].leading_lines]
+                )
+            moved.extend(inner)
+            continue
+        moved.append(element)
+    if index != len(body) or not moved:
+        return None
+    guard = cst.parse_statement(f"{GUARD}\n    pass\n", config=module.config_for_parsing)
+    assert isinstance(guard, cst.If)
+    moved = [_unindented_blanks(statement) for statement in moved]
+    moved[0] = moved[0].with_changes(leading_lines=_strip_blank(moved[0].leading_lines))
+    new_guard = guard.with_changes(
+        body=cst.IndentedBlock(body=moved),
+        leading_lines=[cst.EmptyLine(), cst.EmptyLine()] if kept else [],
+    )
+    new_module = module.with_changes(body=[*kept, new_guard])
+    new_text = new_module.code
+    if new_text == source.text:
+        return None
+    try:
+        ast.parse(new_text)
+    except SyntaxError:
+        return None
+    return Fix(
+        f"Move the process-starting code under `{GUARD}`",
+        (minimal_edit(source, new_text),),
+        Applicability.UNSAFE,
+    )
+
+
+def _strip_blank(lines: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
+    result = list(lines)
+    while result and result[0].comment is None:
+        result.pop(0)
+    return result
+
+
+def _unindented_blanks(statement: cst.BaseStatement) -> cst.BaseStatement:
+    """Blank lines before a statement moved into a block must not gain trailing indentation."""
+    lines = [
+        line.with_changes(indent=False) if line.comment is None else line
+        for line in statement.leading_lines
+    ]
+    return statement.with_changes(leading_lines=lines)
+
+
+def minimal_edit(source: SourceText, new_text: str) -> Edit:
+    """One edit turning ``source.text`` into ``new_text``: the differing middle."""
+    old = source.text
+    prefix = 0
+    limit = min(len(old), len(new_text))
+    while prefix < limit and old[prefix] == new_text[prefix]:
+        prefix += 1
+    # start the edit at a line start so that the edit reads as whole lines
+    prefix = old.rfind("\n", 0, prefix) + 1
+    suffix = 0
+    while (
+        suffix < limit - prefix
+        and old[len(old) - 1 - suffix] == new_text[len(new_text) - 1 - suffix]
+    ):
+        suffix += 1
+    end_old = len(old) - suffix
+    end_new = len(new_text) - suffix
+    return Edit(
+        new_text[prefix:end_new],
+        source.location_at(prefix),
+        source.location_at(end_old),
+    )
