@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
-from mplint.report import FileResult, FixMode, ReportOptions, UnsafeFixes, render_report
+from mplint.report import FileResult, FixMode, ReportOptions, UnsafeFixes, full, render_report
 from mplint.report.full import code_frame
 from mplint.report.paths import display_path
 from mplint.report.summary import summary_lines
@@ -69,6 +69,13 @@ def test_gutter_widens_with_the_row_number() -> None:
         "   | ^^^^^",
         "   |",
     ]
+
+
+def test_help_line_is_aligned_with_the_gutter() -> None:
+    source = SourceText("\n" * 11 + "value\n")
+    diagnostic = make(12, 1, (12, 6), Applicability.SAFE)
+    text = full.render([FileResult("m.py", (diagnostic,), source)], ReportOptions())
+    assert text.splitlines()[4:6] == ["   |", "   = help: Do better"]
 
 
 def result_with(*diagnostics: Diagnostic, fixed: int = 0) -> list[FileResult]:

@@ -26,7 +26,8 @@ def render_one(result: FileResult, diagnostic: Diagnostic, options: ReportOption
     if result.source is not None:
         lines.extend(code_frame(result.source, diagnostic))
     if diagnostic.fix is not None and diagnostic.fix.message:
-        lines.append(f"  = help: {diagnostic.fix.message}")
+        pad = " " * len(str(diagnostic.location.row))  # under the gutter's bar
+        lines.append(f"{pad} = help: {diagnostic.fix.message}")
     return "".join(line.rstrip() + "\n" for line in lines) + "\n"
 
 
