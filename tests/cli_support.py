@@ -58,8 +58,8 @@ def run_main(monkeypatch: pytest.MonkeyPatch, *args: str, stdin: bytes = b"") ->
     code = main(list(args))
     out.flush()
     err.flush()
-    stdout = out.buffer.getvalue()  # type: ignore[attr-defined]
-    stderr = err.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
+    stdout = out.buffer.getvalue()
+    stderr = err.buffer.getvalue().decode("utf-8")
     return InProcess(code, stdout, stderr)
 
 

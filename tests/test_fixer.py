@@ -199,7 +199,7 @@ def test_fix_text_on_a_syntax_error_changes_nothing() -> None:
 def disjoint_edits(draw: st.DrawFn) -> tuple[str, list[tuple[int, int, str]]]:
     text = draw(st.text(alphabet="ab\n\r", max_size=30))
     cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=8, unique=True)))
-    spans = []
+    spans: list[tuple[int, int, str]] = []
     # Pair up the cut points into spans separated by at least one character.
     for start, end in zip(cuts[::2], cuts[1::2], strict=False):
         if spans and start <= spans[-1][1]:
