@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from mplint.diagnostics import Diagnostic, Location
 from mplint.model import ModuleModel
+from mplint.prefilter import may_involve_multiprocessing
 from mplint.rules import RULES
 from mplint.rules.base import RuleContext
 from mplint.rules.syntax_error import SyntaxErrorRule
@@ -55,7 +56,12 @@ def parse_module(text: str, path: str) -> ast.Module | Diagnostic:
 
 
 def check_text(text: str, path: str, settings: Settings) -> list[Diagnostic]:
-    """All diagnostics of the enabled rules on ``text``, sorted by position."""
+    """All diagnostics of the enabled rules on ``text``, sorted by position.
+
+    A text that cannot involve multiprocessing (see ``mplint.prefilter``) is not parsed at all.
+    """
+    if not may_involve_multiprocessing(text):
+        return []
     tree = parse_module(text, path)
     if isinstance(tree, Diagnostic):
         return [tree] if SyntaxErrorRule.code in settings.select else []
@@ -76,6 +82,8 @@ def check_text(text: str, path: str, settings: Settings) -> list[Diagnostic]:
 
 def check_bytes(data: bytes, path: str, settings: Settings) -> FileCheck:
     """Decode and check a file's bytes."""
+    if not may_involve_multiprocessing(data):
+        return FileCheck(decoded=None, diagnostics=[])
     try:
         decoded = decode_source(data)
     except DecodeError as exc:

@@ -551,6 +551,10 @@ class Inference:
                 if receiver.is_(Kind.INSTANCE, Kind.PROCESS, Kind.MANAGER, Kind.MANAGER_UNSTARTED):
                     bound = 1
             return (True, bound)
+        if value.is_(Kind.CLASS) and isinstance(value.node, ast.ClassDef):
+            if self.class_method(value.node, "__init__") is function:
+                return (True, 1)
+            return (False, 0)
         if value.is_(Kind.PARTIAL) and isinstance(value.node, ast.Call) and value.node.args:
             inner, bound = self.resolves_to(value.node.args[0], function)
             return (inner, bound + len(value.node.args) - 1) if inner else (False, 0)
@@ -561,7 +565,11 @@ class Inference:
         params = [*function.args.posonlyargs, *function.args.args]
         position_index = next((i for i, p in enumerate(params) if p is binding.node), None)
         name = binding.name
-        for handoff in self.handoffs().get(function.name, []):
+        candidates = list(self.handoffs().get(function.name, []))
+        owner_class = self.method_class(function)
+        if function.name == "__init__" and owner_class is not None:
+            candidates.extend(self.handoffs().get(owner_class.name, []))
+        for handoff in candidates:
             if handoff.role != "direct" and handoff.role != "partial":
                 receiver = handoff.call.func
                 if handoff.role == "process":

@@ -268,7 +268,7 @@ class UnjoinedProcess(Rule):
 
     def unjoined_start(self, model: ModuleModel, call: ast.Call, receiver: ast.expr) -> str | None:
         value = model.value(receiver)
-        if self.daemon_origin(model, value.origins):
+        if self.daemon_origin(model, value.origins) or expected_to_raise(call):
             return None
         if isinstance(receiver, ast.Call):
             return "this process is started and never joined: keep it in a variable and call `.join()`"
@@ -511,6 +511,29 @@ class UnjoinedProcess(Rule):
         if kind is Kind.POOL and joined:
             return f"pool `{target.id}` is joined but never closed: call `{target.id}.close()` first"
         return f"{label} `{target.id}` is never shut down: {advice}"
+
+
+def expected_to_raise(node: ast.AST) -> bool:
+    """Whether ``node`` runs inside ``with self.assertRaises(...)`` or ``with pytest.raises(...)``."""
+    for ancestor in _ancestors(node):
+        if isinstance(ancestor, SCOPE_NODES):
+            return False
+        if isinstance(ancestor, (ast.With, ast.AsyncWith)):
+            for item in ancestor.items:
+                expr = item.context_expr
+                if isinstance(expr, ast.Call) and _called_name(expr) in RAISES_CONTEXTS:
+                    return True
+    return False
+
+
+RAISES_CONTEXTS = frozenset({"assertRaises", "assertRaisesRegex", "raises"})
+
+
+def _ancestors(node: ast.AST) -> Iterator[ast.AST]:
+    parent = parent_of(node)
+    while parent is not None:
+        yield parent
+        parent = parent_of(parent)
 
 
 def _is_false(node: ast.expr) -> bool:
