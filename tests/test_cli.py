@@ -12,7 +12,9 @@ from cli_support import run_cli, run_main
 import mplint
 from mplint.engine import InternalError
 
-SYNTAX_ERROR = "def broken(:\n    pass\n"
+MP = "import multiprocessing\n"  # the rules only look at files that can involve multiprocessing
+UNCLOSED = MP.encode() + b"(\n"
+SYNTAX_ERROR = MP + "def broken(:\n    pass\n"
 CLEAN = "import multiprocessing\n\nx = 1\n"
 
 
@@ -39,7 +41,7 @@ def test_diagnostics_exit_one_and_exit_zero(project: Path) -> None:
     (project / "bad.py").write_text(SYNTAX_ERROR)
     result = run_cli("check", cwd=project)
     assert result.returncode == 1
-    assert "bad.py:1:12: MPL000 SyntaxError:" in result.stdout
+    assert "bad.py:2:12: MPL000 SyntaxError:" in result.stdout
     assert result.stdout.endswith("Found 1 error.\n")
     assert run_cli("check", "--exit-zero", cwd=project).returncode == 0
     assert run_cli("check", "-e", cwd=project).returncode == 0
@@ -50,13 +52,13 @@ def test_default_path_is_the_working_directory(project: Path) -> None:
     sub.mkdir()
     (sub / "bad.py").write_text(SYNTAX_ERROR)
     result = run_cli("check", "--output-format", "concise", cwd=project)
-    assert result.stdout.splitlines()[0].startswith(os.path.join("pkg", "bad.py") + ":1:12:")
+    assert result.stdout.splitlines()[0].startswith(os.path.join("pkg", "bad.py") + ":2:12:")
 
 
 def test_syntax_error_does_not_stop_the_other_files(project: Path) -> None:
     (project / "a_bad.py").write_text(SYNTAX_ERROR)
-    (project / "b_bad.py").write_text("x = (\n")
-    (project / "c_bad.py").write_bytes(b"x = '\xff'\n")  # not UTF-8
+    (project / "b_bad.py").write_text(MP + "x = (\n")
+    (project / "c_bad.py").write_bytes(MP.encode() + b"x = '\xff'\n")  # not UTF-8
     result = run_cli("check", "--output-format", "json", cwd=project)
     assert result.returncode == 1, result.stderr
     found = json.loads(result.stdout)
@@ -78,7 +80,7 @@ def test_nonexistent_path(project: Path) -> None:
     result = run_cli("check", "missing.py", "bad.py", cwd=project)
     assert result.returncode == 2
     assert "error: path does not exist: missing.py\n" in result.stderr
-    assert "bad.py:1:12: MPL000" in result.stdout  # the other paths are still checked
+    assert "bad.py:2:12: MPL000" in result.stdout  # the other paths are still checked
     assert "Traceback" not in result.stderr
 
 
@@ -133,27 +135,29 @@ def test_rule_selection(project: Path, args: list[str], reported: bool) -> None:
 
 
 def test_stdin(project: Path) -> None:
-    result = run_cli("check", "--stdin-filename", "pkg/mod.py", "-", cwd=project, stdin=b"x = (\n")
+    result = run_cli(
+        "check", "--stdin-filename", "pkg/mod.py", "-", cwd=project, stdin=MP.encode() + b"x = (\n"
+    )
     assert result.returncode == 1
-    assert result.stdout.startswith(os.path.join("pkg", "mod.py") + ":1:5: MPL000")
+    assert result.stdout.startswith(os.path.join("pkg", "mod.py") + ":2:5: MPL000")
     clean = run_cli("check", "-", cwd=project, stdin=CLEAN.encode())
     assert clean.returncode == 0
     assert clean.stdout == "All checks passed!\n"
 
 
 def test_stdin_filename_alone_reads_stdin(project: Path) -> None:
-    result = run_cli("check", "--stdin-filename", "m.py", cwd=project, stdin=b"(\n")
+    result = run_cli("check", "--stdin-filename", "m.py", cwd=project, stdin=UNCLOSED)
     assert result.returncode == 1
-    assert result.stdout.startswith("m.py:1:1: MPL000")
+    assert result.stdout.startswith("m.py:2:1: MPL000")
     assert result.stderr == ""
-    other = run_cli("check", "--stdin-filename", "m.py", "clean.py", cwd=project, stdin=b"(\n")
+    other = run_cli("check", "--stdin-filename", "m.py", "clean.py", cwd=project, stdin=UNCLOSED)
     assert other.stderr == "warning: ignoring clean.py in favor of standard input\n"
-    assert other.stdout.startswith("m.py:1:1: MPL000")
+    assert other.stdout.startswith("m.py:2:1: MPL000")
 
 
 def test_stdin_json_filename_is_absolute(project: Path) -> None:
     result = run_cli(
-        "check", "--output-format", "json", "--stdin-filename", "m.py", cwd=project, stdin=b"(\n"
+        "check", "--output-format", "json", "--stdin-filename", "m.py", cwd=project, stdin=UNCLOSED
     )
     (diagnostic,) = json.loads(result.stdout)
     assert diagnostic["filename"] == str(project / "m.py")
@@ -174,16 +178,16 @@ def test_json_lines_and_concise(project: Path) -> None:
     assert len(lines) == 1
     assert json.loads(lines[0])["code"] == "MPL000"
     concise = run_cli("check", "--output-format", "concise", "-q", cwd=project).stdout
-    assert concise == "bad.py:1:12: MPL000 SyntaxError: invalid syntax\n"
+    assert concise == "bad.py:2:12: MPL000 SyntaxError: invalid syntax\n"
 
 
 def test_full_format_shows_the_line_and_carets(project: Path) -> None:
     (project / "bad.py").write_text(SYNTAX_ERROR)
     result = run_cli("check", "--output-format", "text", cwd=project)
     assert result.stdout == (
-        "bad.py:1:12: MPL000 SyntaxError: invalid syntax\n"
+        "bad.py:2:12: MPL000 SyntaxError: invalid syntax\n"
         "  |\n"
-        "1 | def broken(:\n"
+        "2 | def broken(:\n"
         "  |            ^\n"
         "  |\n"
         "\n"
@@ -241,7 +245,7 @@ def test_unreadable_file_is_reported_and_the_run_goes_on(
     result = run_main(monkeypatch, "check", "--output-format", "concise")
     assert result.code == 2
     assert result.stderr == "error: cannot read locked.py: Permission denied\n"
-    assert result.out.startswith("z_bad.py:1:12: MPL000")
+    assert result.out.startswith("z_bad.py:2:12: MPL000")
 
 
 def test_internal_error_is_reported_and_the_run_goes_on(

@@ -191,10 +191,10 @@ def test_stdin_fix_prints_the_fixed_source(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_stdin_fix_echoes_a_source_it_cannot_decode(monkeypatch: pytest.MonkeyPatch) -> None:
-    source = b"a = '\xff'\n"
+    source = b"import multiprocessing\na = '\xff'\n"
     result = run_main(monkeypatch, "check", "--fix", "-", stdin=source)
     assert result.stdout == source
-    assert "-:1:" in result.stderr
+    assert "-:2:" in result.stderr
 
 
 def test_stdin_diff(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -189,7 +189,7 @@ def test_fix_text_unsafe(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_fix_text_on_a_syntax_error_changes_nothing() -> None:
-    text = "def f(:\n"
+    text = "import multiprocessing\ndef f(:\n"
     result = fix_text(text, "m.py", SETTINGS, unsafe=True)
     assert (result.text, result.fixed_count) == (text, 0)
     assert [d.code for d in result.remaining] == ["MPL000"]
