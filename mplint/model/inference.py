@@ -54,6 +54,10 @@ ENTER_RETURNS_SELF = (
 )
 
 
+# Objects whose processes a context starts with its own start method ("fork", "spawn"...).
+STARTED_BY_CONTEXT = (Kind.PROCESS, Kind.POOL, Kind.MANAGER, Kind.MANAGER_UNSTARTED)
+
+
 @dataclass(frozen=True)
 class Handoff:
     """A call that hands a callable over to be called elsewhere, or calls it directly."""
@@ -267,7 +271,12 @@ class Inference:
         func = call.func
         qualname = self.qualname(func)
         if qualname is not None:
-            return self._api_call_value(call, qualname)
+            made = self._api_call_value(call, qualname)
+            if isinstance(func, ast.Attribute) and made.kind in STARTED_BY_CONTEXT:
+                context = self.value(func.value)
+                if context.is_(Kind.CONTEXT) and context.detail:
+                    return Value(made.kind, context.detail, made.origins)
+            return made
         if isinstance(func, ast.Attribute):
             base = self.value(func.value)
             result = self._method_value(call, base, func.attr)
@@ -310,6 +319,8 @@ class Inference:
         if made is None:
             return UNKNOWN
         kind, detail = made
+        if kind is Kind.CONTEXT and call.args and isinstance(call.args[0], ast.Constant):
+            detail = str(call.args[0].value)
         if kind is Kind.PIPE:
             connection = Value(Kind.CONNECTION, origins=frozenset({call}))
             return Value(Kind.PIPE, origins=frozenset({call}), items=(connection, connection))
@@ -324,7 +335,10 @@ class Inference:
             self._record_creation_contents(call, proxy)
             return Value(Kind.PROXY, proxy, frozenset({call}))
         if kind in (Kind.CONTEXT, Kind.MODULE):
-            return self._api_call_value(call, f"{MP}.{method}")
+            made = self._api_call_value(call, f"{MP}.{method}")
+            if base.detail and made.kind in STARTED_BY_CONTEXT:
+                return Value(made.kind, base.detail, made.origins)
+            return made
         if kind in (Kind.POOL, Kind.THREAD_POOL):
             if method in ("apply_async", "map_async", "starmap_async"):
                 return Value(Kind.ASYNC_RESULT, origins=base.origins)

@@ -49,12 +49,24 @@ def loaded_names(statement: ast.stmt) -> set[str]:
     }
 
 
+def names_needed_by_definitions(tree: ast.Module) -> set[str]:
+    """Names loaded inside function and class bodies: what a child may need at module level."""
+    needed: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load):
+                    needed.add(inner.id)
+    return needed
+
+
 def plan(model: ModuleModel, flagged: set[int]) -> list[bool] | None:
     """For each top-level statement, whether it moves under the guard (None: nothing to move)."""
     body = model.tree.body
     first = next((i for i, statement in enumerate(body) if id(statement) in flagged), None)
     if first is None:
         return None
+    needed = names_needed_by_definitions(model.tree)
     moves = [False] * len(body)
     for index in range(first, len(body)):
         statement = body[index]
@@ -63,7 +75,7 @@ def plan(model: ModuleModel, flagged: set[int]) -> list[bool] | None:
         elif isinstance(statement, DEFINITIONS):
             moves[index] = False
         elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
-            moves[index] = False
+            moves[index] = not (bound_names(statement) & needed)
         elif isinstance(statement, (ast.If, ast.Try)) and not _has_call_statement(statement):
             moves[index] = False  # import fallbacks and platform switches
         else:
@@ -81,6 +93,21 @@ def plan(model: ModuleModel, flagged: set[int]) -> list[bool] | None:
                 if loaded_names(statement) & moved_names:
                     moves[index] = True
                     changed = True
+    # Assignments just before the first process start that only the moved code uses move with it.
+    for index in range(first - 1, -1, -1):
+        statement = body[index]
+        if isinstance(statement, DEFINITIONS):
+            continue
+        if not isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            break
+        names = bound_names(statement)
+        used_by_moved = set().union(*(loaded_names(s) for s, m in zip(body, moves) if m))
+        used_by_kept = set().union(
+            *(loaded_names(s) for i, (s, m) in enumerate(zip(body, moves)) if not m and i > index)
+        )
+        if names & needed or names & used_by_kept or not names & used_by_moved:
+            break
+        moves[index] = True
     return moves
 
 
@@ -111,14 +138,19 @@ def move_under_guard(model: ModuleModel, source: SourceText, flagged: set[int]) 
     kept: list[cst.BaseStatement] = []
     moved: list[cst.BaseStatement] = []
     index = 0
+    pending_blanks = 0
     for element in module.body:
         width = len(element.body) if isinstance(element, cst.SimpleStatementLine) else 1
         group = body[index : index + width]
         group_moves = moves[index : index + width]
         index += width
         if not group or not any(group_moves):
+            if pending_blanks and kept:
+                element = _with_blank_lines(element, pending_blanks)
+            pending_blanks = 0
             kept.append(element)
             continue
+        pending_blanks = max(pending_blanks, _blank_prefix(element.leading_lines))
         if len(group) == 1 and is_main_guard_statement(model, group[0]):
             assert isinstance(element, cst.If) and isinstance(element.body, cst.IndentedBlock)
             inner = list(element.body.body)
@@ -159,6 +191,24 @@ def _strip_blank(lines: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
     while result and result[0].comment is None:
         result.pop(0)
     return result
+
+
+def _blank_prefix(lines: Sequence[cst.EmptyLine]) -> int:
+    count = 0
+    for line in lines:
+        if line.comment is not None:
+            break
+        count += 1
+    return count
+
+
+def _with_blank_lines(statement: cst.BaseStatement, count: int) -> cst.BaseStatement:
+    """Give a statement at least ``count`` blank lines before it, as the code it now follows had."""
+    lines = list(statement.leading_lines)
+    missing = count - _blank_prefix(lines)
+    if missing <= 0:
+        return statement
+    return statement.with_changes(leading_lines=[cst.EmptyLine()] * missing + lines)
 
 
 def _unindented_blanks(statement: cst.BaseStatement) -> cst.BaseStatement:

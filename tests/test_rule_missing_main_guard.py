@@ -1,0 +1,224 @@
+"""MPL002 missing-main-guard: what is flagged, what is not, and the guard fix."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+
+from tests.rule_support import diagnostics, fixed, found
+
+
+def mpl002(source: str, **options: object) -> list[int]:
+    return [d.location.row for d in diagnostics(source, "MPL002", **options)]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "Process(target=f).start()",
+        "p = Process(target=f)\np.start()",
+        "pool = Pool()",
+        "with Pool(2) as pool:\n    pool.map(f, range(3))",
+        "m = Manager()",
+        "with Manager() as m:\n    pass",
+        "s = SyncManager()\ns.start()",
+        "ex = ProcessPoolExecutor()\nex.submit(f)",
+        "with ProcessPoolExecutor() as ex:\n    list(ex.map(f, range(3)))",
+        "run()",
+        "Runner().go()",
+        "Worker().start()",
+        "for i in range(2):\n    Process(target=f).start()",
+        "try:\n    run()\nexcept OSError:\n    pass",
+        "if True:\n    run()",
+        "ctx = get_context('spawn')\nctx.Process(target=f).start()",
+    ],
+)
+def test_process_starts_at_import_time_are_flagged(statement: str) -> None:
+    source = (
+        "from multiprocessing import Manager, Pool, Process, get_context\n"
+        "from multiprocessing.managers import SyncManager\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "def f(x=0):\n    return x\n"
+        "def run():\n    with Pool() as pool:\n        pool.map(f, [1])\n"
+        "class Runner:\n    def go(self):\n        run()\n"
+        "class Worker(Process):\n    pass\n"
+        f"{statement}\n"
+    )
+    assert len(mpl002(source)) == 1
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        'if __name__ == "__main__":',
+        "if __name__ == '__main__':",
+        'if "__main__" == __name__:',
+        'if current_process().name == "MainProcess":',
+        "if parent_process() is None:",
+    ],
+)
+def test_guarded_code_is_not_flagged(guard: str) -> None:
+    source = f"""\
+from multiprocessing import Pool, current_process, parent_process
+
+
+def f(x):
+    return x
+
+
+def main():
+    with Pool() as pool:
+        pool.map(f, [1])
+
+
+{guard}
+    main()
+"""
+    assert mpl002(source) == []
+
+
+def test_harmless_module_level_code_is_not_flagged() -> None:
+    source = """\
+    from multiprocessing import Pool, Queue, Lock, Process
+    from multiprocessing.pool import ThreadPool
+    from multiprocessing.dummy import Pool as DummyPool
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    q = Queue()
+    lock = Lock()
+    executor = ProcessPoolExecutor()  # workers start lazily
+    threads = ThreadPool(2)
+    dummy = DummyPool(2)
+    with ThreadPoolExecutor() as t:
+        t.submit(print)
+    p = Process(target=print)
+
+
+    def later():
+        with Pool() as pool:
+            pool.map(print, [1])
+    """
+    assert mpl002(source) == []
+
+
+def test_look_alikes_are_not_flagged() -> None:
+    source = """\
+    from distributed import Client
+    from pathos.pools import ProcessPool as Pool
+    from gevent.pool import Pool as GPool
+    import psutil
+
+    pool = Pool()
+    gpool = GPool()
+    proc = psutil.Process()
+    """
+    assert mpl002(source) == []
+
+
+def test_fork_only_code_is_not_flagged() -> None:
+    fork_context = """\
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    ctx.Process(target=print).start()
+    """
+    assert mpl002(fork_context) == []
+    fork_method = """\
+    import multiprocessing as mp
+
+    mp.set_start_method("fork")
+    mp.Process(target=print).start()
+    """
+    assert mpl002(fork_method) == []
+    configured = """\
+    import multiprocessing as mp
+
+    mp.Process(target=print).start()
+    """
+    assert mpl002(configured, start_methods=("fork",)) == []
+    (diagnostic,) = diagnostics(configured, "MPL002", start_methods=("fork", "spawn"))
+    assert "under spawn every child" in diagnostic.message
+
+
+def test_the_fix_moves_process_starts_under_a_guard() -> None:
+    source = """\
+    import multiprocessing as mp
+
+    N = 4  # workers
+
+
+    def work(x):
+        return x * N
+
+
+    data = list(range(5))
+    with mp.Pool(N) as pool:
+        results = pool.map(work, data)
+    print(results)
+    LIMIT = 10
+
+
+    def later():
+        return LIMIT
+    """
+    (diagnostic,) = diagnostics(source, "MPL002")
+    assert diagnostic.location.row == 11
+    assert diagnostic.fix is not None and diagnostic.fix.applicability.value == "unsafe"
+    assert fixed(source, "MPL002") == textwrap.dedent(source)  # unsafe: not applied by default
+    result = fixed(source, "MPL002", unsafe=True)
+    assert result == textwrap.dedent(
+        """\
+    import multiprocessing as mp
+
+    N = 4  # workers
+
+
+    def work(x):
+        return x * N
+
+
+    LIMIT = 10
+
+
+    def later():
+        return LIMIT
+
+
+    if __name__ == "__main__":
+        data = list(range(5))
+        with mp.Pool(N) as pool:
+            results = pool.map(work, data)
+        print(results)
+    """
+    )
+    assert found(result, "MPL002") == []
+
+
+def test_the_fix_merges_an_existing_guard_and_keeps_comments() -> None:
+    source = """\
+    from multiprocessing import Process
+
+
+    def f():
+        print("child")
+
+
+    # start one
+    p = Process(target=f)
+    p.start()
+
+    if __name__ == "__main__":
+        p.join()
+    """
+    result = fixed(source, "MPL002", unsafe=True)
+    ast.parse(result)
+    assert result.endswith(
+        'if __name__ == "__main__":\n'
+        "    # start one\n"
+        "    p = Process(target=f)\n"
+        "    p.start()\n"
+        "\n"
+        "    p.join()\n"
+    )

@@ -1,0 +1,224 @@
+"""MPL003 unjoined-process: processes, pools, managers and executors left running."""
+
+from __future__ import annotations
+
+from tests.rule_support import found
+
+HEADER = """\
+from multiprocessing import Manager, Pool, Process
+from multiprocessing.managers import SyncManager
+from concurrent.futures import ProcessPoolExecutor
+
+
+def work(x=0):
+    return x
+
+
+"""
+OFFSET = HEADER.count("\n")
+
+
+def mpl003(body: str) -> list[int]:
+    return [row - OFFSET for code, row in found(HEADER + body, "MPL003")]
+
+
+def test_joined_processes_are_not_flagged() -> None:
+    body = """\
+def straight():
+    p = Process(target=work)
+    p.start()
+    p.join()
+
+
+def through_a_list():
+    procs = []
+    for i in range(3):
+        p = Process(target=work, args=(i,))
+        p.start()
+        procs.append(p)
+    for p in procs:
+        p.join()
+
+
+def through_a_comprehension():
+    procs = [Process(target=work) for _ in range(3)]
+    for p in procs:
+        p.start()
+    [p.join() for p in procs]
+
+
+def through_a_dict():
+    workers = {}
+    for name in "ab":
+        workers[name] = Process(target=work)
+        workers[name].start()
+    for proc in workers.values():
+        proc.join(timeout=5)
+
+
+def in_finally():
+    p = Process(target=work)
+    p.start()
+    try:
+        work()
+    finally:
+        p.join()
+
+
+def both_branches(flag):
+    p = Process(target=work)
+    p.start()
+    if flag:
+        p.join()
+    else:
+        p.terminate()
+        p.join()
+
+
+def daemon():
+    p = Process(target=work, daemon=True)
+    p.start()
+    q = Process(target=work)
+    q.daemon = True
+    q.start()
+
+
+def escapes():
+    p = Process(target=work)
+    p.start()
+    return p
+
+
+def expected_failure(self):
+    p = Process(target=work)
+    with self.assertRaises(RuntimeError):
+        p.start()
+"""
+    assert mpl003(body) == []
+
+
+def test_unjoined_processes_are_flagged() -> None:
+    body = """\
+def never():
+    p = Process(target=work)
+    p.start()
+
+
+def inline():
+    Process(target=work).start()
+
+
+def early_return(flag):
+    p = Process(target=work)
+    p.start()
+    if flag:
+        return
+    p.join()
+
+
+def one_branch(flag):
+    p = Process(target=work)
+    p.start()
+    if flag:
+        p.join()
+
+
+def only_the_last(n):
+    for i in range(n):
+        p = Process(target=work)
+        p.start()
+    p.join()
+
+
+def collected_never_joined():
+    procs = [Process(target=work) for _ in range(3)]
+    for p in procs:
+        p.start()
+"""
+    assert mpl003(body) == [3, 7, 12, 20, 28, 35]
+
+
+def test_pools_managers_and_executors() -> None:
+    body = """\
+def good():
+    with Pool() as pool, Manager() as manager, ProcessPoolExecutor() as executor:
+        pool.map(work, [1])
+    pool = Pool()
+    pool.close()
+    pool.join()
+    manager = Manager()
+    manager.shutdown()
+    executor = ProcessPoolExecutor()
+    executor.shutdown()
+    unstarted = SyncManager()
+    with SyncManager() as started:
+        pass
+    return unstarted
+
+
+def bad():
+    pool = Pool()
+    pool.map(work, [1])
+    closed_only = Pool()
+    closed_only.close()
+    manager = Manager()
+    d = manager.dict()
+    executor = ProcessPoolExecutor()
+    executor.submit(work)
+    proxies = Manager().list()
+    Pool().map(work, [1])
+    started = SyncManager()
+    started.start()
+    return d, proxies
+"""
+    assert mpl003(body) == [18, 20, 22, 24, 26, 27, 28]
+
+
+def test_thread_pools_and_look_alikes_are_not_flagged() -> None:
+    body = """\
+from multiprocessing.pool import ThreadPool
+from multiprocessing.dummy import Pool as DummyPool
+from concurrent.futures import ThreadPoolExecutor
+from celery.concurrency.prefork import TaskPool
+from psutil import Process as PsProcess
+
+
+def threads():
+    pool = ThreadPool(2)
+    dummy = DummyPool(2)
+    executor = ThreadPoolExecutor()
+    executor.submit(work)
+    ps = PsProcess()
+    return pool, dummy, ps
+"""
+    assert mpl003(body) == []
+
+
+def test_objects_on_self() -> None:
+    body = """\
+class Leaky:
+    def __init__(self):
+        self.pool = Pool()
+        self.worker = Process(target=work)
+
+    def run(self):
+        self.worker.start()
+        return self.pool.map(work, [1])
+
+
+class Tidy:
+    def setUp(self):
+        self.pool = Pool()
+        self.worker = Process(target=work)
+        self.worker.start()
+
+    def tearDown(self):
+        self.pool.terminate()
+        self.worker.join()
+
+
+class Lazy:
+    def run(self):
+        self.pool = Pool()
+"""
+    assert mpl003(body) == [3, 7]
