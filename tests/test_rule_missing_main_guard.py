@@ -222,3 +222,17 @@ def test_the_fix_merges_an_existing_guard_and_keeps_comments() -> None:
         "\n"
         "    p.join()\n"
     )
+
+
+def test_torch_spawn_at_import_time() -> None:
+    source = """\
+    import torch.multiprocessing as tmp
+
+
+    def train(rank):
+        pass
+
+
+    tmp.spawn(train, nprocs=2)
+    """
+    assert mpl002(source) == [8]

@@ -436,3 +436,44 @@ def test_fixing_twice_is_fixing_once() -> None:
     once = fixed(source, "MPL001")
     assert fixed(once, "MPL001") == once
     assert found(once, "MPL001") == []
+
+
+def test_starmap_over_zip_and_repeat() -> None:
+    source = """\
+    import itertools
+    from multiprocessing import Manager, Pool
+
+
+    def worker(shared, key):
+        shared[key].append(1)
+
+
+    if __name__ == "__main__":
+        with Manager() as m, Pool() as pool:
+            d = m.dict()
+            pool.starmap(worker, zip(itertools.repeat(d), "abc"))
+    """
+    assert mpl001(source) == [6]
+
+
+def test_process_subclass_attributes() -> None:
+    source = """\
+    from multiprocessing import Manager, Process
+
+
+    class Worker(Process):
+        def __init__(self, shared):
+            super().__init__()
+            self.shared = shared
+
+        def run(self):
+            self.shared["log"].append(self.name)
+
+
+    if __name__ == "__main__":
+        with Manager() as m:
+            w = Worker(m.dict(log=[]))
+            w.start()
+            w.join()
+    """
+    assert mpl001(source) == [10]

@@ -222,3 +222,13 @@ class Lazy:
         self.pool = Pool()
 """
     assert mpl003(body) == [3, 7]
+
+
+def test_terminate_waits_for_pool_workers() -> None:
+    body = """\
+def stop_now():
+    pool = Pool()
+    pool.map_async(work, [1])
+    pool.terminate()
+"""
+    assert mpl003(body) == []

@@ -289,6 +289,10 @@ class Inference:
                 if func.id == "enumerate":
                     return container(container(UNKNOWN, (UNKNOWN, element)))
                 return container(element) if element.known else PLAIN
+        if isinstance(func, ast.Name) and func.id == "zip" and call.args:
+            if scope_of(func).defining_scope("zip") is None:
+                parts = tuple(self.iter_element(self.value(arg)) for arg in call.args)
+                return container(container(UNKNOWN, parts))
         if isinstance(func, ast.Name) and func.id in ("dict", "list", "set"):
             if scope_of(func).defining_scope(func.id) is None:
                 return PLAIN
@@ -313,6 +317,8 @@ class Inference:
     def _api_call_value(self, call: ast.Call, qualname: str) -> Value:
         if qualname in ("functools.partial", "functools.partialmethod"):
             return Value(Kind.PARTIAL, node=call)
+        if qualname == "itertools.repeat" and call.args:
+            return container(self.value(call.args[0]))
         if qualname == "contextlib.closing" and call.args:
             return self.value(call.args[0])
         made = constructed_kind(qualname)

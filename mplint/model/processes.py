@@ -12,6 +12,10 @@ from mplint.model.inference import FunctionNode, Inference
 from mplint.model.scopes import FUNCTION_NODES
 
 
+# torch.multiprocessing.spawn / start_processes (canonicalised onto multiprocessing's namespace).
+SPAWNING_FUNCTIONS = frozenset({"multiprocessing.spawn", "multiprocessing.start_processes"})
+
+
 @dataclass(frozen=True)
 class ProcessStart:
     """A call that starts one or more processes, and what it does in words."""
@@ -78,6 +82,8 @@ class ProcessAnalysis:
                 return ProcessStart(
                     call, "submits work to a ProcessPoolExecutor, which starts its workers", ""
                 )
+        if inference.qualname(func) in SPAWNING_FUNCTIONS:
+            return ProcessStart(call, "starts processes", "")
         made = inference.value(call)
         if made.is_(Kind.POOL) and call in made.origins:
             return ProcessStart(call, "creates a process pool", made.detail)

@@ -21,8 +21,12 @@ HARMLESS_METHODS = frozenset(
 COLLECTING_METHODS = frozenset({"append", "add", "insert", "appendleft"})
 SETUP_METHODS = frozenset({"__init__", "setUp", "setUpClass", "__post_init__", "__enter__", "start"})
 CLOSERS: dict[Kind, tuple[frozenset[str], frozenset[str]]] = {
-    # kind: (methods that close it, methods that join it); both are needed
-    Kind.POOL: (frozenset({"close", "terminate", "__exit__"}), frozenset({"join", "__exit__"})),
+    # kind: (methods that close it, methods that join it); both are needed. Pool.terminate()
+    # stops the workers and waits for them itself.
+    Kind.POOL: (
+        frozenset({"close", "terminate", "__exit__"}),
+        frozenset({"join", "terminate", "__exit__"}),
+    ),
     Kind.MANAGER: (frozenset({"shutdown", "__exit__"}), frozenset({"shutdown", "__exit__"})),
     Kind.MANAGER_UNSTARTED: (
         frozenset({"shutdown", "__exit__"}),
