@@ -36,13 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mplint {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_check(
-        commands.add_parser(
-            "check", allow_abbrev=False, help="Check files and directories, and fix them."
-        )
+        commands.add_parser("check", allow_abbrev=False, help="Check files and directories, and fix them.")
     )
-    _add_rule(
-        commands.add_parser("rule", allow_abbrev=False, help="Explain a rule (or all rules).")
-    )
+    _add_rule(commands.add_parser("rule", allow_abbrev=False, help="Explain a rule (or all rules)."))
     return parser
 
 
@@ -69,8 +65,7 @@ def _add_check(check: argparse.ArgumentParser) -> None:
     check.add_argument(
         "--start-methods",
         metavar="METHODS",
-        help="Comma-separated start methods the program may use "
-        f"(default: {','.join(ALL_START_METHODS)}).",
+        help=f"Comma-separated start methods the program may use (default: {','.join(ALL_START_METHODS)}).",
     )
     fixing = check.add_argument_group("fixing")
     fixing.add_argument("--fix", action="store_true", help="Apply safe fixes.")
@@ -105,21 +100,15 @@ def _add_check(check: argparse.ArgumentParser) -> None:
         help="How diagnostics are printed (default: full).",
     )
     output.add_argument("-o", "--output-file", metavar="FILE", help="Write the report to FILE.")
-    output.add_argument(
-        "--statistics", action="store_true", help="Print how often each rule fired."
-    )
-    output.add_argument(
-        "-q", "--quiet", action="store_true", help="Print diagnostics only, no summary."
-    )
+    output.add_argument("--statistics", action="store_true", help="Print how often each rule fired.")
+    output.add_argument("-q", "--quiet", action="store_true", help="Print diagnostics only, no summary.")
     output.add_argument(
         "--stdin-filename",
         metavar="NAME",
         help="Read the source from standard input and report it under NAME.",
     )
     status = check.add_argument_group("exit status")
-    status.add_argument(
-        "-e", "--exit-zero", action="store_true", help="Exit 0 even when diagnostics remain."
-    )
+    status.add_argument("-e", "--exit-zero", action="store_true", help="Exit 0 even when diagnostics remain.")
     status.add_argument(
         "--exit-non-zero-on-fix",
         action="store_true",
@@ -130,9 +119,7 @@ def _add_check(check: argparse.ArgumentParser) -> None:
 def _add_rule(rule: argparse.ArgumentParser) -> None:
     rule.add_argument("rule", nargs="?", metavar="CODE|NAME", help="A rule code or name.")
     rule.add_argument("--all", action="store_true", help="Explain every rule.")
-    rule.add_argument(
-        "--output-format", choices=("text", "json"), default="text", help="(default: text)"
-    )
+    rule.add_argument("--output-format", choices=("text", "json"), default="text", help="(default: text)")
 
 
 def _split(values: list[str]) -> list[str]:

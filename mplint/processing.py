@@ -25,9 +25,7 @@ class Processed:
         return self.fixed_text is not None and self.fixed_text != self.original_text
 
 
-def process_source(
-    data: bytes, path: str, settings: Settings, fix_mode: FixMode, unsafe: bool
-) -> Processed:
+def process_source(data: bytes, path: str, settings: Settings, fix_mode: FixMode, unsafe: bool) -> Processed:
     """Check ``data``; with a fix mode other than GENERATE, also fix it as far as possible.
 
     Raises ``mplint.engine.InternalError`` when a rule fails on the file.

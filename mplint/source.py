@@ -55,9 +55,7 @@ def decode_source(data: bytes) -> DecodedSource:
         row = body.count(b"\n", 0, exc.start) + 1
         line_start = body.rfind(b"\n", 0, exc.start) + 1
         column = len(body[line_start : exc.start].decode(codec, errors="replace")) + 1
-        raise DecodeError(
-            f"invalid {codec} byte at offset {exc.start}: {exc.reason}", row, column
-        ) from None
+        raise DecodeError(f"invalid {codec} byte at offset {exc.start}: {exc.reason}", row, column) from None
     except LookupError:
         raise DecodeError(f"unknown encoding: {encoding}") from None
     return DecodedSource(text=text, encoding=codec, bom=bom)

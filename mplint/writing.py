@@ -18,9 +18,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     """
     target = Path(os.path.realpath(path))
     info = target.stat()
-    fd, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".mplint-tmp"
-    )
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".mplint-tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -19,7 +19,14 @@ from mplint.model.processes import (
     is_main_guard,
     own_nodes,
 )
-from mplint.model.scopes import Scope, ScopeBuilder, ScopeTree, enclosing_statement, parent_of, scope_of
+from mplint.model.scopes import (
+    Scope,
+    ScopeBuilder,
+    ScopeTree,
+    enclosing_statement,
+    parent_of,
+    scope_of,
+)
 from mplint.model.values import Value
 from mplint.source import SourceText
 

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mplint.model.api import (
-    EXECUTOR_SUBMISSION_METHODS,
     MANAGER_PROXY_TYPES,
     MP,
     POOL_APPLY_METHODS,
@@ -283,7 +282,13 @@ class Inference:
             if result is not None:
                 return result
             return UNKNOWN
-        if isinstance(func, ast.Name) and func.id in ("list", "tuple", "sorted", "set", "enumerate"):
+        if isinstance(func, ast.Name) and func.id in (
+            "list",
+            "tuple",
+            "sorted",
+            "set",
+            "enumerate",
+        ):
             if scope_of(func).defining_scope(func.id) is None and call.args:
                 element = self.iter_element(self.value(call.args[0]))
                 if func.id == "enumerate":

@@ -11,7 +11,6 @@ from mplint.model.api import Kind
 from mplint.model.inference import FunctionNode, Inference
 from mplint.model.scopes import FUNCTION_NODES
 
-
 # torch.multiprocessing.spawn / start_processes (canonicalised onto multiprocessing's namespace).
 SPAWNING_FUNCTIONS = frozenset({"multiprocessing.spawn", "multiprocessing.start_processes"})
 
@@ -93,9 +92,7 @@ class ProcessAnalysis:
         if target is not None:
             inner = self.function_start(target)
             if inner is not None:
-                return ProcessStart(
-                    call, f"{inner.description} (in `{target.name}`)", inner.context_method
-                )
+                return ProcessStart(call, f"{inner.description} (in `{target.name}`)", inner.context_method)
         return None
 
     def called_function(self, call: ast.Call) -> FunctionNode | None:
@@ -172,12 +169,8 @@ def _is_process_name(node: ast.expr, inference: Inference) -> bool:
     if not (isinstance(node, ast.Attribute) and node.attr == "name"):
         return False
     call = node.value
-    return isinstance(call, ast.Call) and inference.qualname(call.func) == (
-        "multiprocessing.current_process"
-    )
+    return isinstance(call, ast.Call) and inference.qualname(call.func) == ("multiprocessing.current_process")
 
 
 def _is_parent_process(node: ast.expr, inference: Inference) -> bool:
-    return isinstance(node, ast.Call) and inference.qualname(node.func) == (
-        "multiprocessing.parent_process"
-    )
+    return isinstance(node, ast.Call) and inference.qualname(node.func) == ("multiprocessing.parent_process")

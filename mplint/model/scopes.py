@@ -114,7 +114,9 @@ def enclosing_statement(node: ast.AST) -> ast.stmt | None:
     return current
 
 
-def target_names(target: ast.expr, path: tuple[int | str, ...] = ()) -> Iterator[tuple[ast.Name, tuple[int | str, ...]]]:
+def target_names(
+    target: ast.expr, path: tuple[int | str, ...] = ()
+) -> Iterator[tuple[ast.Name, tuple[int | str, ...]]]:
     """Names bound by an assignment target, with their unpacking path ("*" for a starred part)."""
     if isinstance(target, ast.Name):
         yield target, path
@@ -161,9 +163,7 @@ class ScopeBuilder:
             children = self.visit(node, scope)
             for child, child_scope in reversed(children):
                 stack.append((child, node, child_scope))
-        return ScopeTree(
-            self.module, self.scopes, self.calls, self.functions, self.classes, self.stores
-        )
+        return ScopeTree(self.module, self.scopes, self.calls, self.functions, self.classes, self.stores)
 
     def new_scope(self, kind: str, node: ast.AST, parent: Scope) -> Scope:
         scope = Scope(kind, node, parent)
@@ -209,7 +209,8 @@ class ScopeBuilder:
             inner = self.new_scope("lambda", node, scope)
             self.bind_arguments(node.args, inner, node)
             defaults = [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
-            return [(d, scope) for d in defaults] + [(node.body, inner)]
+            lambda_children: list[tuple[ast.AST, Scope]] = [(d, scope) for d in defaults]
+            return [*lambda_children, (node.body, inner)]
         if isinstance(node, COMPREHENSION_NODES):
             inner = self.new_scope("comprehension", node, scope)
             children: list[tuple[ast.AST, Scope]] = []
@@ -257,7 +258,14 @@ class ScopeBuilder:
                 target_scope = target_scope.parent
             self.bind(
                 target_scope,
-                Binding(node.target.id, target_scope, "walrus", node.target, end_position(node), node.value),
+                Binding(
+                    node.target.id,
+                    target_scope,
+                    "walrus",
+                    node.target,
+                    end_position(node),
+                    node.value,
+                ),
             )
         elif isinstance(node, ast.ExceptHandler) and node.name:
             self.bind(scope, Binding(node.name, scope, "except", node, position(node)))
@@ -295,9 +303,9 @@ class ScopeBuilder:
         start = position(owner)
         for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
             scope.add(Binding(arg.arg, scope, "param", arg, start, annotation=arg.annotation))
-        for arg in (args.vararg, args.kwarg):
-            if arg is not None:
-                scope.add(Binding(arg.arg, scope, "param", arg, start, path=("*",)))
+        for extra in (args.vararg, args.kwarg):
+            if extra is not None:
+                scope.add(Binding(extra.arg, scope, "param", extra, start, path=("*",)))
 
     def visit_import(self, node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
         effective = end_position(node)

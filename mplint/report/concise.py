@@ -18,9 +18,5 @@ def header(result: FileResult, diagnostic: Diagnostic, options: ReportOptions) -
 
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
-    lines = [
-        header(result, diagnostic, options)
-        for result in results
-        for diagnostic in result.diagnostics
-    ]
+    lines = [header(result, diagnostic, options) for result in results for diagnostic in result.diagnostics]
     return "".join(line + "\n" for line in lines)

@@ -14,9 +14,7 @@ TAB_WIDTH = 4
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
     blocks = [
-        render_one(result, diagnostic, options)
-        for result in results
-        for diagnostic in result.diagnostics
+        render_one(result, diagnostic, options) for result in results for diagnostic in result.diagnostics
     ]
     return "".join(blocks)
 

@@ -30,8 +30,6 @@ def diagnostic_object(result: FileResult, diagnostic: Diagnostic) -> dict[str, o
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
     objects = [
-        diagnostic_object(result, diagnostic)
-        for result in results
-        for diagnostic in result.diagnostics
+        diagnostic_object(result, diagnostic) for result in results for diagnostic in result.diagnostics
     ]
     return json.dumps(objects, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -42,9 +42,7 @@ def render_text(results: list[FileResult], options: ReportOptions) -> str:
     lines = []
     for entry in entries:
         marker = ("[*] " if entry.fixable else "[ ] ") if any_fixable else ""
-        lines.append(
-            f"{entry.count:>{count_width}}\t{entry.code:<{code_width}}\t{marker}{entry.name}"
-        )
+        lines.append(f"{entry.count:>{count_width}}\t{entry.code:<{code_width}}\t{marker}{entry.name}")
     if any_fixable:
         lines.append("[*] fixable with `mplint check --fix`")
     return "".join(line + "\n" for line in lines)

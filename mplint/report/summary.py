@@ -46,8 +46,7 @@ def summary_lines(results: list[FileResult], options: ReportOptions) -> list[str
             lines.append(f"[*] {applicable} fixable with the --fix option.")
         elif hint and hidden:
             lines.append(
-                f"No fixes available ({hidden} hidden fix{es} can be enabled with the "
-                "--unsafe-fixes option)."
+                f"No fixes available ({hidden} hidden fix{es} can be enabled with the --unsafe-fixes option)."
             )
         return lines
 
@@ -59,8 +58,7 @@ def summary_lines(results: list[FileResult], options: ReportOptions) -> list[str
         if fixed:
             verb = "Fixed" if applying else "Would fix"
             lines.append(
-                f"{verb} {fixed} error{s} "
-                f"({unapplied} additional fix{es} available with --unsafe-fixes)."
+                f"{verb} {fixed} error{s} ({unapplied} additional fix{es} available with --unsafe-fixes)."
             )
         else:
             what = "No errors fixed" if applying else "No errors would be fixed"

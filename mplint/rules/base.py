@@ -46,7 +46,9 @@ class Rule:
     use_instead: ClassVar[str]
     fix_safety: ClassVar[str]
     fix_availability: ClassVar[str] = "none"  # "none", "sometimes" or "always"
-    options: ClassVar[str] = "`start-methods`: a pitfall that cannot bite under the configured start methods is not reported."
+    options: ClassVar[str] = (
+        "`start-methods`: a pitfall that cannot bite under the configured start methods is not reported."
+    )
 
     @classmethod
     def url(cls) -> str:

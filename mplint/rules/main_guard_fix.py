@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from typing import cast
 
 import libcst as cst
 
 from mplint.diagnostics import Applicability, Edit, Fix
-from mplint.model import ModuleModel, own_nodes
+from mplint.model import ModuleModel, own_nodes, scope_of
 from mplint.model.scopes import target_names
 from mplint.source import SourceText
 
+Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 GUARD = 'if __name__ == "__main__":'
 
@@ -50,14 +52,27 @@ def loaded_names(statement: ast.stmt) -> set[str]:
 
 
 def names_needed_by_definitions(tree: ast.Module) -> set[str]:
-    """Names loaded inside function and class bodies: what a child may need at module level."""
+    """Module-level names that function and class bodies read: what a child may need."""
     needed: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load):
-                    needed.add(inner.id)
+                    owner = scope_of(inner).defining_scope(inner.id)
+                    if owner is None or owner.kind == "module":
+                        needed.add(inner.id)
     return needed
+
+
+def changed_names(statement: ast.stmt) -> set[str]:
+    """Names a statement binds, or whose objects it changes through a method call (``m.start()``)."""
+    names = bound_names(statement)
+    for node in own_nodes([statement]):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = node.func.value
+            if isinstance(receiver, ast.Name):
+                names.add(receiver.id)
+    return names
 
 
 def plan(model: ModuleModel, flagged: set[int]) -> list[bool] | None:
@@ -86,7 +101,7 @@ def plan(model: ModuleModel, flagged: set[int]) -> list[bool] | None:
         moved_names: set[str] = set()
         for index, statement in enumerate(body):
             if moves[index]:
-                moved_names |= bound_names(statement)
+                moved_names |= changed_names(statement)
         for index in range(first, len(body)):
             statement = body[index]
             if not moves[index] and not isinstance(statement, DEFINITIONS):
@@ -101,10 +116,13 @@ def plan(model: ModuleModel, flagged: set[int]) -> list[bool] | None:
         if not isinstance(statement, (ast.Assign, ast.AnnAssign)):
             break
         names = bound_names(statement)
-        used_by_moved = set().union(*(loaded_names(s) for s, m in zip(body, moves) if m))
-        used_by_kept = set().union(
-            *(loaded_names(s) for i, (s, m) in enumerate(zip(body, moves)) if not m and i > index)
-        )
+        used_by_moved: set[str] = set()
+        used_by_kept: set[str] = set()
+        for position_, (other, moved) in enumerate(zip(body, moves, strict=True)):
+            if moved:
+                used_by_moved |= loaded_names(other)
+            elif position_ > index:
+                used_by_kept |= loaded_names(other)
         if names & needed or names & used_by_kept or not names & used_by_moved:
             break
         moves[index] = True
@@ -113,16 +131,13 @@ def plan(model: ModuleModel, flagged: set[int]) -> list[bool] | None:
 
 def _has_call_statement(statement: ast.stmt) -> bool:
     return any(
-        isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
-        for node in own_nodes([statement])
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) for node in own_nodes([statement])
     )
 
 
 def is_main_guard_statement(model: ModuleModel, statement: ast.stmt) -> bool:
     return (
-        isinstance(statement, ast.If)
-        and not statement.orelse
-        and model.is_main_guard(statement.test) is True
+        isinstance(statement, ast.If) and not statement.orelse and model.is_main_guard(statement.test) is True
     )
 
 
@@ -135,8 +150,8 @@ def move_under_guard(model: ModuleModel, source: SourceText, flagged: set[int]) 
     except Exception:  # noqa: BLE001 - libcst cannot parse every syntax Python accepts; offer no fix
         return None
     body = model.tree.body
-    kept: list[cst.BaseStatement] = []
-    moved: list[cst.BaseStatement] = []
+    kept: list[Statement] = []
+    moved: list[Statement] = []
     index = 0
     pending_blanks = 0
     for element in module.body:
@@ -153,10 +168,12 @@ def move_under_guard(model: ModuleModel, source: SourceText, flagged: set[int]) 
         pending_blanks = max(pending_blanks, _blank_prefix(element.leading_lines))
         if len(group) == 1 and is_main_guard_statement(model, group[0]):
             assert isinstance(element, cst.If) and isinstance(element.body, cst.IndentedBlock)
-            inner = list(element.body.body)
+            inner = [cast(Statement, statement) for statement in element.body.body]
             if inner:
+                separator = [cst.EmptyLine(indent=False)] if _blank_prefix(element.leading_lines) else []
+                comments = [line for line in element.leading_lines if line.comment is not None]
                 inner[0] = inner[0].with_changes(
-                    leading_lines=[*element.leading_lines, *inner[0].leading_lines]
+                    leading_lines=[*separator, *comments, *inner[0].leading_lines]
                 )
             moved.extend(inner)
             continue
@@ -202,7 +219,7 @@ def _blank_prefix(lines: Sequence[cst.EmptyLine]) -> int:
     return count
 
 
-def _with_blank_lines(statement: cst.BaseStatement, count: int) -> cst.BaseStatement:
+def _with_blank_lines(statement: Statement, count: int) -> Statement:
     """Give a statement at least ``count`` blank lines before it, as the code it now follows had."""
     lines = list(statement.leading_lines)
     missing = count - _blank_prefix(lines)
@@ -211,11 +228,10 @@ def _with_blank_lines(statement: cst.BaseStatement, count: int) -> cst.BaseState
     return statement.with_changes(leading_lines=[cst.EmptyLine()] * missing + lines)
 
 
-def _unindented_blanks(statement: cst.BaseStatement) -> cst.BaseStatement:
+def _unindented_blanks(statement: Statement) -> Statement:
     """Blank lines before a statement moved into a block must not gain trailing indentation."""
     lines = [
-        line.with_changes(indent=False) if line.comment is None else line
-        for line in statement.leading_lines
+        line.with_changes(indent=False) if line.comment is None else line for line in statement.leading_lines
     ]
     return statement.with_changes(leading_lines=lines)
 
@@ -230,10 +246,7 @@ def minimal_edit(source: SourceText, new_text: str) -> Edit:
     # start the edit at a line start so that the edit reads as whole lines
     prefix = old.rfind("\n", 0, prefix) + 1
     suffix = 0
-    while (
-        suffix < limit - prefix
-        and old[len(old) - 1 - suffix] == new_text[len(new_text) - 1 - suffix]
-    ):
+    while suffix < limit - prefix and old[len(old) - 1 - suffix] == new_text[len(new_text) - 1 - suffix]:
         suffix += 1
     end_old = len(old) - suffix
     end_new = len(new_text) - suffix

@@ -17,11 +17,11 @@ REIMPORTING_METHODS = ("spawn", "forkserver")
 class MissingMainGuard(Rule):
     code = "MPL002"
     name = "missing-main-guard"
-    summary = "Process-starting code runs at import time, outside `if __name__ == \"__main__\":`"
+    summary = 'Process-starting code runs at import time, outside `if __name__ == "__main__":`'
     what = (
         "Flags statements that run when the module is imported (at module level, also inside "
         "module-level `if`/`try`/`with`/`for` blocks and class bodies, but not under "
-        "`if __name__ == \"__main__\":`) and start a process: `Process(...).start()`, creating a `Pool` "
+        '`if __name__ == "__main__":`) and start a process: `Process(...).start()`, creating a `Pool` '
         "or a `Manager()`, `SyncManager().start()`, submitting work to a `ProcessPoolExecutor`, or "
         "calling a function of the module that does one of these."
     )
@@ -29,8 +29,8 @@ class MissingMainGuard(Rule):
         "Under the spawn and forkserver start methods (the default on Windows and macOS, and on Linux "
         "from Python 3.14) every child process starts by importing the main module again. Unguarded "
         "process-starting code then runs again in the child: `Process.start()` raises RuntimeError "
-        "(\"An attempt has been made to start a new process before the current process has finished "
-        "its bootstrapping phase\") and a `Pool` waits forever for workers that crashed. A library "
+        '("An attempt has been made to start a new process before the current process has finished '
+        'its bootstrapping phase") and a `Pool` waits forever for workers that crashed. A library '
         "module that starts processes when imported breaks every program that imports it."
     )
     example = (
@@ -47,7 +47,7 @@ class MissingMainGuard(Rule):
     fix_safety = (
         "The fix is unsafe (applied only with `--unsafe-fixes`): it moves every statement from the first "
         "process start on that is not an import, a definition or an assignment the children may need "
-        "under one `if __name__ == \"__main__\":` guard. Code that other modules import from this "
+        'under one `if __name__ == "__main__":` guard. Code that other modules import from this '
         "module, or that relied on running when imported, may need to be arranged by hand."
     )
     fix_availability = "sometimes"

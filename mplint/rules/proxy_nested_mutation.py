@@ -118,10 +118,7 @@ class ProxyNestedMutation(Rule):
         "change is silently lost for every process. Only assignments through the proxy itself "
         "(`__setitem__`, `__setattr__` on a Namespace, `.value =` on a Value) are sent to the manager."
     )
-    example = (
-        "def worker(shared):\n"
-        '    shared[0]["id"] = 2  # changes a local copy\n'
-    )
+    example = 'def worker(shared):\n    shared[0]["id"] = 2  # changes a local copy\n'
     use_instead = (
         "def worker(shared):\n"
         "    tmp = shared[0]\n"
@@ -188,9 +185,7 @@ class ProxyNestedMutation(Rule):
                     read_start, _ = edits.span(source, read)
                     key_start, key_end = edits.span(source, key)
                     _, read_end = edits.span(source, read)
-                    read_text = (
-                        source.text[read_start:key_start] + key_name + source.text[key_end:read_end]
-                    )
+                    read_text = source.text[read_start:key_start] + key_name + source.text[key_end:read_end]
                 key_text = key_name
             else:
                 read_text = edits.text_of(source, read)
@@ -224,9 +219,9 @@ class ProxyNestedMutation(Rule):
         if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
             if isinstance(node, ast.Call):
                 return isinstance(statement, ast.Assign) and statement.value is node
-            targets = statement.targets if isinstance(statement, (ast.Assign, ast.Delete)) else [
-                statement.target
-            ]
+            targets = (
+                statement.targets if isinstance(statement, (ast.Assign, ast.Delete)) else [statement.target]
+            )
             return node in targets
         if isinstance(statement, ast.Expr):
             return statement.value is node

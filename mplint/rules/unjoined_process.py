@@ -129,9 +129,7 @@ class JoinPaths:
             return self.joins_block(statement.body) or self.joins_block(statement.finalbody)
         if isinstance(statement, (*FUNCTION_NODES, ast.ClassDef)):
             return False
-        return any(
-            _names_call(node, self.name, frozenset({"join"})) for node in own_nodes([statement])
-        )
+        return any(_names_call(node, self.name, frozenset({"join"})) for node in own_nodes([statement]))
 
     def joins_block(self, block: list[ast.stmt]) -> bool:
         for statement in block:
@@ -294,17 +292,19 @@ class UnjoinedProcess(Rule):
             return None
         seen = scope.lookup(name, position(receiver))
         if len(seen) == 1 and seen[0].kind == "for" and seen[0].value is not None:
-            root = iteration_root(seen[0].value)
-            if root is None:
+            iterated = iteration_root(seen[0].value)
+            if iterated is None:
                 return None
-            return self.unjoined_container(model, scope_of(root), root.id)
+            return self.unjoined_container(model, scope_of(iterated), iterated.id)
         uses = classify_uses(model, model.loads_of(owner, name))
         if uses.escapes:
             return None
         if uses.containers:
             return self.unjoined_container(model, owner, uses.containers[0])
-        if any(isinstance(load_scope_node(n), FUNCTION_NODES) and scope_of(n) is not owner
-               for n in model.loads_of(owner, name)):
+        if any(
+            isinstance(load_scope_node(n), FUNCTION_NODES) and scope_of(n) is not owner
+            for n in model.loads_of(owner, name)
+        ):
             return None  # used from functions: joined or not, that is their business
         binding_statement = enclosing_statement(seen[0].node) if len(seen) == 1 else None
         statement = enclosing_statement(call)
@@ -362,10 +362,7 @@ class UnjoinedProcess(Rule):
         for load in loads:
             if self.container_escapes(load):
                 return None
-        return (
-            f"processes collected in `{name}` are started but never joined: "
-            f"`for p in {name}: p.join()`"
-        )
+        return f"processes collected in `{name}` are started but never joined: `for p in {name}: p.join()`"
 
     @staticmethod
     def container_join(load: ast.Name) -> bool:
@@ -385,6 +382,7 @@ class UnjoinedProcess(Rule):
             bound = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
             searched: list[ast.AST] = list(loop.body)
         else:
+            assert isinstance(loop, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp))
             bound = set()
             for generator in loop.generators:
                 bound |= {n.id for n in ast.walk(generator.target) if isinstance(n, ast.Name)}
@@ -441,9 +439,7 @@ class UnjoinedProcess(Rule):
         if not created_in_setup:
             return None
         wanted = " and ".join(f"`.{m}()`" for m in sorted(closers - {"__exit__"})[:2])
-        return (
-            f"`self.{attr}` holds {what} that no method of `{cls.name}` ever ends with {wanted}"
-        )
+        return f"`self.{attr}` holds {what} that no method of `{cls.name}` ever ends with {wanted}"
 
     # -- pools, managers, executors --------------------------------------------------------------
 
@@ -574,9 +570,7 @@ def iteration_root(expr: ast.expr) -> ast.Name | None:
             ):
                 current = current.func.value
             elif (
-                isinstance(current.func, ast.Name)
-                and current.func.id in ITERATION_WRAPPERS
-                and current.args
+                isinstance(current.func, ast.Name) and current.func.id in ITERATION_WRAPPERS and current.args
             ):
                 current = current.args[0]
             else:
