@@ -33,6 +33,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 START_METHODS: tuple[str, ...] = ("fork", "spawn", "forkserver")
+StrPath = str | os.PathLike[str]
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -142,16 +143,14 @@ def _read(stream: IO[bytes]) -> str:
     return stream.read().decode("utf-8", errors="replace")
 
 
-def run_program(
-    path: str | os.PathLike[str], start_method: str, timeout: float = RUN_TIMEOUT
-) -> RunResult:
+def run_program(path: StrPath, start_method: str, timeout: float = RUN_TIMEOUT) -> RunResult:
     """Run the program at ``path`` under ``start_method`` in a fresh temporary directory."""
     launched = _Launched(Path(path), start_method)
     return launched.finish(time.monotonic() + timeout)
 
 
 def run_all_methods(
-    path: str | os.PathLike[str],
+    path: StrPath,
     timeout: float | Mapping[str, float] = RUN_TIMEOUT,
     methods: Sequence[str] = START_METHODS,
 ) -> dict[str, RunResult]:
@@ -160,9 +159,8 @@ def run_all_methods(
     started = time.monotonic()
     launched = {method: _Launched(Path(path), method) for method in methods}
     # Waiting in order of deadline lets every run use its full time.
-    finished = {
-        m: launched[m].finish(started + limits[m]) for m in sorted(methods, key=limits.__getitem__)
-    }
+    by_deadline = sorted(methods, key=limits.__getitem__)
+    finished = {m: launched[m].finish(started + limits[m]) for m in by_deadline}
     return {m: finished[m] for m in methods}
 
 
@@ -236,6 +234,10 @@ def _methods(value: object, key: str, where: str) -> frozenset[str]:
     raise ValueError(f"{where}: {key} must be a list of start methods")
 
 
+def _is_code_row(item: object) -> bool:
+    return isinstance(item, str) and item.count(":") == 1 and item.split(":")[1].isdigit()
+
+
 def load_manifest(path: Path = MANIFEST) -> dict[str, Expectation]:
     """Every entry of the manifest, checked for shape, by key."""
     with path.open("rb") as handle:
@@ -248,10 +250,7 @@ def load_manifest(path: Path = MANIFEST) -> dict[str, Expectation]:
         if unknown:
             raise ValueError(f"{key}: unknown keys {sorted(unknown)}")
         diagnostics = raw.get("diagnostics")
-        if not isinstance(diagnostics, list) or not all(
-            isinstance(d, str) and d.count(":") == 1 and d.split(":")[1].isdigit()
-            for d in diagnostics
-        ):
+        if not isinstance(diagnostics, list) or not all(map(_is_code_row, diagnostics)):
             raise ValueError(f'{key}: diagnostics must be a list like ["MPL001:12"]')
         hangs = _methods(raw.get("hangs"), "hangs", key)
         fails = _methods(raw.get("fails"), "fails", key)
@@ -382,9 +381,8 @@ def assert_fix_repairs(expectation: Expectation, directory: Path) -> None:
     assert expectation.fixed_stdout is not None
     fixed = fix_copy(expectation, directory)
     text = fixed.read_text(encoding="utf-8")
-    remaining = [
-        row for row in diagnostic_rows(fixed) if row.split(":")[0] in expectation.fixed_codes
-    ]
+    fixed_codes = expectation.fixed_codes
+    remaining = [row for row in diagnostic_rows(fixed) if row.split(":")[0] in fixed_codes]
     assert not remaining, f"still reported after --fix: {remaining}\n{text}"
     results = run_all_methods(fixed, FIXED_TIMEOUT)
     problems = [

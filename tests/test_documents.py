@@ -50,9 +50,8 @@ def test_document_programs_are_clean_in_the_manifest() -> None:
     assert "MPL001" in TRAP_BUGGY.codes
     assert TRAP_BUGGY.stdout == dict.fromkeys(h.START_METHODS, "{'id': 1}\n")
     assert TRAP_BUGGY.fixed_stdout == "{'id': 2}\n"
-    assert MANIFEST["documents/trap_repaired.py"].stdout == dict.fromkeys(
-        h.START_METHODS, "{'id': 2}\n"
-    )
+    repaired = MANIFEST["documents/trap_repaired.py"]
+    assert repaired.stdout == dict.fromkeys(h.START_METHODS, "{'id': 2}\n")
 
 
 @pytest.mark.parametrize("key", DOCUMENTS)

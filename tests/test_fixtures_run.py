@@ -83,7 +83,8 @@ def test_real_run_harness_reimports_main_under_spawn_and_forkserver(tmp_path: Pa
     for method in ("spawn", "forkserver"):
         result = results[method]
         assert result.returncode == 0, result.describe()
-        assert result.stdout == (f"imported as __main__\nimported as __mp_main__\nchild sees {method}\n")
+        expected = f"imported as __main__\nimported as __mp_main__\nchild sees {method}\n"
+        assert result.stdout == expected
 
 
 def test_real_run_harness_unguarded_start_fails_under_spawn_only(tmp_path: Path) -> None:
