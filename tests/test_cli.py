@@ -207,9 +207,7 @@ def test_statistics(project: Path) -> None:
     result = run_cli("check", "--statistics", cwd=project)
     assert result.returncode == 1
     assert result.stdout == "2\tMPL000\tsyntax-error\n"
-    data = json.loads(
-        run_cli("check", "--statistics", "--output-format", "json", cwd=project).stdout
-    )
+    data = json.loads(run_cli("check", "--statistics", "--output-format", "json", cwd=project).stdout)
     assert data == [{"code": "MPL000", "name": "syntax-error", "count": 2, "fixable": False}]
 
 
@@ -222,7 +220,7 @@ def test_rule_command(project: Path) -> None:
     assert by_name.stdout == result.stdout
     data = json.loads(run_cli("rule", "MPL000", "--output-format", "json", cwd=project).stdout)
     assert data["code"] == "MPL000"
-    assert data["url"].endswith("#mpl000")
+    assert data["url"].endswith("#syntax-error-mpl000")
     everything = json.loads(run_cli("rule", "--all", "--output-format", "json", cwd=project).stdout)
     assert [rule["code"] for rule in everything][0] == "MPL000"
     assert len(everything) >= 4

@@ -57,9 +57,7 @@ def test_full_report_has_carets_and_help(monkeypatch: pytest.MonkeyPatch, tmp_pa
     )
 
 
-def test_fix_writes_atomically_and_keeps_the_mode(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_fix_writes_atomically_and_keeps_the_mode(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     path = write(tmp_path / "m.py", b"a = bad_call()\nc = plain()\n", mode=0o640)
     before = path.stat()
     result = run_main(monkeypatch, "check", "--fix", "--output-format", "concise")
@@ -69,9 +67,7 @@ def test_fix_writes_atomically_and_keeps_the_mode(
     assert stat.S_IMODE(after.st_mode) == 0o640
     assert after.st_ino != before.st_ino  # replaced by rename, not rewritten in place
     assert sorted(os.listdir(tmp_path)) == ["m.py"]  # no temporary file left behind
-    assert result.out == (
-        "m.py:2:5: MPL003 `plain()` is a pitfall\nFound 2 errors (1 fixed, 1 remaining).\n"
-    )
+    assert result.out == ("m.py:2:5: MPL003 `plain()` is a pitfall\nFound 2 errors (1 fixed, 1 remaining).\n")
 
 
 def test_fix_everything_exits_zero(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -128,17 +124,14 @@ def test_no_write_when_nothing_changes(monkeypatch: pytest.MonkeyPatch, tmp_path
         assert (after.st_mtime_ns, after.st_ino) == (info.st_mtime_ns, info.st_ino), path
 
 
-def test_diff_writes_nothing_and_prints_a_diff(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_diff_writes_nothing_and_prints_a_diff(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     original = b"a = 1\nb = bad_call()\nc = plain()\n"
     path = write(tmp_path / "m.py", original)
     result = run_main(monkeypatch, "check", "--diff")
     assert result.code == 1
     assert path.read_bytes() == original
     assert result.out == (
-        "--- m.py\n+++ m.py\n@@ -1,3 +1,3 @@\n"
-        " a = 1\n-b = bad_call()\n+b = good_call()\n c = plain()\n"
+        "--- m.py\n+++ m.py\n@@ -1,3 +1,3 @@\n a = 1\n-b = bad_call()\n+b = good_call()\n c = plain()\n"
     )
     assert result.stderr == "Would fix 1 error.\n"
 
@@ -151,14 +144,11 @@ def test_diff_without_changes_exits_zero(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert result.stderr == "No errors would be fixed (1 fix available with --unsafe-fixes).\n"
 
 
-def test_diff_marks_a_missing_final_newline(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_diff_marks_a_missing_final_newline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     write(tmp_path / "m.py", b"b = bad_call()")
     result = run_main(monkeypatch, "check", "--diff")
     assert result.out.endswith(
-        "-b = bad_call()\n\\ No newline at end of file\n"
-        "+b = good_call()\n\\ No newline at end of file\n"
+        "-b = bad_call()\n\\ No newline at end of file\n+b = good_call()\n\\ No newline at end of file\n"
     )
 
 

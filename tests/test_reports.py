@@ -101,8 +101,7 @@ def result_with(*diagnostics: Diagnostic, fixed: int = 0) -> list[FileResult]:
             ReportOptions(),
             [
                 "Found 2 errors.",
-                "No fixes available "
-                "(2 hidden fixes can be enabled with the --unsafe-fixes option).",
+                "No fixes available (2 hidden fixes can be enabled with the --unsafe-fixes option).",
             ],
         ),
         (
@@ -142,9 +141,7 @@ def result_with(*diagnostics: Diagnostic, fixed: int = 0) -> list[FileResult]:
         ),
     ],
 )
-def test_summary_lines(
-    results: list[FileResult], options: ReportOptions, expected: list[str]
-) -> None:
+def test_summary_lines(results: list[FileResult], options: ReportOptions, expected: list[str]) -> None:
     assert summary_lines(results, options) == expected
 
 

@@ -321,9 +321,7 @@ def test_the_document_trap() -> None:
         print(m[0])
     """
     found_diagnostics = diagnostics(source, "MPL001")
-    assert [(d.code, d.location.row, d.location.column) for d in found_diagnostics] == [
-        ("MPL001", 5, 5)
-    ]
+    assert [(d.code, d.location.row, d.location.column) for d in found_diagnostics] == [("MPL001", 5, 5)]
     fix = found_diagnostics[0].fix
     assert fix is not None and fix.applicability.value == "safe"
     assert fixed(source, "MPL001") == textwrap.dedent(source).replace(
@@ -360,7 +358,7 @@ def test_fix_binds_a_side_effecting_key_once() -> None:
         d[next_key()]["x"] = 1
     """
     result = fixed(source, "MPL001")
-    assert "    key = next_key()\n    tmp = d[key]\n    tmp[\"x\"] = 1\n    d[key] = tmp\n" in result
+    assert '    key = next_key()\n    tmp = d[key]\n    tmp["x"] = 1\n    d[key] = tmp\n' in result
     assert result.count("next_key()") == 1
 
 

@@ -31,9 +31,7 @@ def test_writes_through_a_symlink(tmp_path: Path) -> None:
     assert target.read_bytes() == b"new\n"
 
 
-def test_failure_leaves_the_file_and_no_temporary(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_failure_leaves_the_file_and_no_temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "m.py"
     path.write_bytes(b"old\n")
 

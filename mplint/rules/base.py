@@ -52,7 +52,7 @@ class Rule:
 
     @classmethod
     def url(cls) -> str:
-        return DOCS_URL + cls.code.lower()
+        return f"{DOCS_URL}{cls.name}-{cls.code.lower()}"
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         raise NotImplementedError
