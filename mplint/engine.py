@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from mplint.diagnostics import Diagnostic, Location
 from mplint.model import ModuleModel
 from mplint.prefilter import may_involve_multiprocessing
-from mplint.rules import RULES
+from mplint.rules import KNOWN_CODES, RULES
 from mplint.rules.base import RuleContext
 from mplint.rules.syntax_error import SyntaxErrorRule
 from mplint.settings import Settings
 from mplint.source import DecodedSource, DecodeError, SourceText, decode_source
+from mplint.suppressions import apply_suppressions, parse_suppressions
 
 
 class InternalError(Exception):
@@ -73,6 +74,7 @@ def check_text(text: str, path: str, settings: Settings) -> list[Diagnostic]:
         for rule_class in RULES:
             if rule_class.code in settings.select and rule_class is not SyntaxErrorRule:
                 found.extend(rule_class().check(ctx))
+        found = apply_suppressions(found, parse_suppressions(text), source, settings.select, KNOWN_CODES)
     except RecursionError:
         raise InternalError(f"{path}: too deeply nested for analysis") from None
     except Exception as exc:  # noqa: BLE001 - re-raised with the file's name for the report

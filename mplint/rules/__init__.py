@@ -9,16 +9,23 @@ from mplint.rules.missing_main_guard import MissingMainGuard
 from mplint.rules.proxy_nested_mutation import ProxyNestedMutation
 from mplint.rules.syntax_error import SyntaxErrorRule
 from mplint.rules.unjoined_process import UnjoinedProcess
+from mplint.rules.unused_noqa import UnusedNoqa
 
 RULES: tuple[type[Rule], ...] = (
     SyntaxErrorRule,
     ProxyNestedMutation,
     MissingMainGuard,
     UnjoinedProcess,
+    UnusedNoqa,
 )
 ALL_CODES: tuple[str, ...] = tuple(rule.code for rule in RULES)
 BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULES}
 BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in RULES}
+# Every code and rule name, as suppression comments may spell them, mapped to the code.
+KNOWN_CODES: dict[str, str] = {
+    **{code: code for code in ALL_CODES},
+    **{n: r.code for n, r in BY_NAME.items()},
+}
 
 
 class UnknownSelectorError(ValueError):
