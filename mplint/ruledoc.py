@@ -94,9 +94,7 @@ def readme_rules_section(rules: tuple[type[Rule], ...]) -> str:
         "| --- | --- | --- | --- |",
     ]
     for rule in rules:
-        fix = {"always": "safe", "sometimes": "yes"}.get(rule.fix_availability, "")
-        if rule.code == "MPL002":
-            fix = "unsafe"
+        fix = rule.fix_kind
         link = f"[{rule.code}](docs/rules.md#{anchor(rule)})"
         lines.append(f"| {link} | `{rule.name}` | {rule.summary} | {fix} |")
     for rule in rules:

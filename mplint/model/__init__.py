@@ -11,6 +11,7 @@ import ast
 from collections.abc import Iterator
 
 from mplint.model.api import Kind
+from mplint.model.children import ChildAnalysis, ChildHandoff
 from mplint.model.inference import Inference, returns_of
 from mplint.model.processes import (
     ProcessAnalysis,
@@ -31,6 +32,7 @@ from mplint.model.values import Value
 from mplint.source import SourceText
 
 __all__ = [
+    "ChildHandoff",
     "Kind",
     "ModuleModel",
     "ProcessStart",
@@ -54,6 +56,7 @@ class ModuleModel:
         self.scopes = scopes
         self.inference = Inference(scopes)
         self.processes = ProcessAnalysis(self.inference)
+        self.children = ChildAnalysis(self.inference)
         self._identifiers: set[str] | None = None
 
     @classmethod
@@ -126,6 +129,34 @@ class ModuleModel:
                         if isinstance(first, ast.Constant) and first.value == "fork":
                             return True
         return False
+
+    # -- children --------------------------------------------------------------------------------
+
+    def child_handoffs(self) -> list[ChildHandoff]:
+        return self.children.handoffs()
+
+    def child_functions(self) -> dict[ast.AST, list[ChildHandoff]]:
+        return self.children.child_functions()
+
+    def handed_arguments(self, call: ast.Call) -> list[ast.expr]:
+        """The argument expressions a Process(...) call or a Pool/Executor submission hands over."""
+        found: list[ast.expr] = []
+        keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        containers: list[ast.expr | None]
+        if "target" in keywords:
+            containers = [keywords.get("args"), keywords.get("kwargs")]
+        else:
+            containers = [*call.args[1:], keywords.get("args"), keywords.get("kwds")]
+        for container in containers:
+            if isinstance(container, (ast.Tuple, ast.List)):
+                found.extend(container.elts)
+            elif isinstance(container, ast.Dict):
+                found.extend(container.values)
+            elif isinstance(container, ast.Call) and isinstance(container.func, ast.Name):
+                found.extend(k.value for k in container.keywords)
+            elif container is not None:
+                found.append(container)
+        return found
 
     # -- names -----------------------------------------------------------------------------------
 

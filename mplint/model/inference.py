@@ -121,6 +121,7 @@ class Inference:
         self._class_kinds: dict[ast.ClassDef, Value | None] = {}
         self._self_attrs: dict[tuple[ast.ClassDef, str], list[ast.expr]] | None = None
         self._handoffs: dict[str, list[Handoff]] | None = None
+        self._handed_over: list[Handoff] = []
         self._contents: dict[ast.AST, dict[str, Value]] = {}
         self._contents_ready = False
         self._contents_running = False
@@ -244,8 +245,18 @@ class Inference:
             return UNKNOWN
         if base.is_(Kind.COPY):
             return COPY
-        if base.is_(Kind.INSTANCE) and isinstance(base.node, ast.ClassDef):
-            return self.instance_attribute(base.node, attr)
+        if base.is_(Kind.INSTANCE, Kind.CLASS) and isinstance(base.node, ast.ClassDef):
+            stored = self.instance_attribute(base.node, attr) if base.is_(Kind.INSTANCE) else UNKNOWN
+            if stored.known:
+                return stored
+            method = self.class_method(base.node, attr)
+            if method is not None:
+                return Value(Kind.FUNCTION, node=method)
+            return UNKNOWN
+        if base.is_(Kind.PROCESS) and isinstance(base.node, ast.ClassDef):
+            method = self.class_method(base.node, attr)
+            if method is not None:
+                return Value(Kind.FUNCTION, node=method)
         return UNKNOWN
 
     def _subscript_value(self, expr: ast.Subscript) -> Value:
@@ -547,9 +558,11 @@ class Inference:
                     if role == "map" and isinstance(call.func, ast.Attribute):
                         if call.func.attr == "map" and len(call.args) > 2:
                             role = "executor_map"
+                    handoff = Handoff(call, role, expr)
+                    self._handed_over.append(handoff)
                     hkey = _callable_key(expr)
                     if hkey is not None:
-                        index.setdefault(hkey, []).append(Handoff(call, role, expr))
+                        index.setdefault(hkey, []).append(handoff)
                 if isinstance(call.func, (ast.Name, ast.Attribute)) and call.args:
                     if self._looks_like_partial(call.func):
                         pkey = _callable_key(call.args[0])
@@ -557,6 +570,11 @@ class Inference:
                             index.setdefault(pkey, []).append(Handoff(call, "partial", call.args[0]))
             self._handoffs = index
         return self._handoffs
+
+    def handed_over(self) -> list[Handoff]:
+        """Every call that hands a callable over to be called elsewhere (not direct calls)."""
+        self.handoffs()
+        return self._handed_over
 
     @staticmethod
     def _looks_like_partial(func: ast.expr) -> bool:

@@ -250,7 +250,7 @@ class ScopeBuilder:
             for item in node.items:
                 if item.optional_vars is not None:
                     self.bind_targets(
-                        scope, item.optional_vars, "with", end_position(item), item.context_expr
+                        scope, item.optional_vars, "with", end_position(item.optional_vars), item.context_expr
                     )
         elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
             target_scope = scope

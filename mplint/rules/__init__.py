@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from mplint.rules.args_not_tuple import ArgsNotTuple
 from mplint.rules.base import Rule
+from mplint.rules.child_global_mutation import ChildGlobalMutation
+from mplint.rules.join_before_drain import JoinBeforeDrain
 from mplint.rules.missing_main_guard import MissingMainGuard
+from mplint.rules.pool_result_after_exit import PoolResultAfterExit
 from mplint.rules.proxy_nested_mutation import ProxyNestedMutation
 from mplint.rules.syntax_error import SyntaxErrorRule
+from mplint.rules.target_called import TargetCalled
+from mplint.rules.terminate_with_shared_resource import TerminateWithSharedResource
 from mplint.rules.unjoined_process import UnjoinedProcess
+from mplint.rules.unpicklable_callable import UnpicklableCallable
+from mplint.rules.unsynchronized_shared_update import UnsynchronizedSharedUpdate
 from mplint.rules.unused_noqa import UnusedNoqa
 
 RULES: tuple[type[Rule], ...] = (
@@ -16,6 +24,14 @@ RULES: tuple[type[Rule], ...] = (
     ProxyNestedMutation,
     MissingMainGuard,
     UnjoinedProcess,
+    JoinBeforeDrain,
+    UnpicklableCallable,
+    ArgsNotTuple,
+    TargetCalled,
+    ChildGlobalMutation,
+    UnsynchronizedSharedUpdate,
+    PoolResultAfterExit,
+    TerminateWithSharedResource,
     UnusedNoqa,
 )
 ALL_CODES: tuple[str, ...] = tuple(rule.code for rule in RULES)

@@ -46,6 +46,7 @@ class Rule:
     use_instead: ClassVar[str]
     fix_safety: ClassVar[str]
     fix_availability: ClassVar[str] = "none"  # "none", "sometimes" or "always"
+    fix_kind: ClassVar[str] = ""  # "safe" or "unsafe": how its fix is applied, when it has one
     options: ClassVar[str] = (
         "`start-methods`: a pitfall that cannot bite under the configured start methods is not reported."
     )

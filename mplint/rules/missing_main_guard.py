@@ -51,6 +51,7 @@ class MissingMainGuard(Rule):
         "module, or that relied on running when imported, may need to be arranged by hand."
     )
     fix_availability = "sometimes"
+    fix_kind = "unsafe"
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         failing = [m for m in ctx.settings.start_methods if m in REIMPORTING_METHODS]

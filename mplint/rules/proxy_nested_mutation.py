@@ -132,6 +132,7 @@ class ProxyNestedMutation(Rule):
         "proxy is rebound in between, or when control may leave the block before the write-back."
     )
     fix_availability = "sometimes"
+    fix_kind = "safe"
     options = "None."
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:

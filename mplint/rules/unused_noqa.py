@@ -28,6 +28,7 @@ class UnusedNoqa(Rule):
         "The fix removes the unused or unknown codes (the whole comment when none is left); it is safe."
     )
     fix_availability = "always"
+    fix_kind = "safe"
     options = "Only codes of enabled rules are reported as unused."
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:

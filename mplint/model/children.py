@@ -1,0 +1,141 @@
+"""Code that runs in child processes: the callables handed to a Process, a process Pool or a
+ProcessPoolExecutor, the ``run`` methods of Process subclasses, and what they call in turn."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from mplint.model.api import DILL_PACKAGES, Kind
+from mplint.model.inference import FunctionNode, Handoff, Inference
+from mplint.model.processes import own_nodes
+from mplint.model.scopes import FUNCTION_NODES, scope_of
+from mplint.model.values import Value
+
+POOL_ROLES = ("apply", "map", "starmap", "submit", "executor_map")
+
+
+@dataclass(frozen=True)
+class ChildHandoff:
+    """A callable handed to a process-based worker."""
+
+    handoff: Handoff
+    runner: str  # "process", "pool" or "executor"
+    receiver: Value  # the Process, Pool or executor
+    pickles_with_dill: bool
+
+    @property
+    def call(self) -> ast.Call:
+        return self.handoff.call
+
+    @property
+    def callable_expr(self) -> ast.expr:
+        return self.handoff.callable_expr
+
+
+class ChildAnalysis:
+    """Which callables and functions of the module run in child processes."""
+
+    def __init__(self, inference: Inference) -> None:
+        self.inference = inference
+        self._handoffs: list[ChildHandoff] | None = None
+        self._functions: dict[ast.AST, list[ChildHandoff]] | None = None
+
+    def handoffs(self) -> list[ChildHandoff]:
+        """Every hand-off of a callable to a process-based worker, in source order."""
+        if self._handoffs is None:
+            found: list[ChildHandoff] = []
+            seen: set[int] = set()
+            for handoff in self.inference.handed_over():
+                if id(handoff.call) in seen:
+                    continue
+                child = self._classify(handoff)
+                if child is not None:
+                    seen.add(id(handoff.call))
+                    found.append(child)
+            found.sort(key=lambda c: (c.call.lineno, c.call.col_offset))
+            self._handoffs = found
+        return self._handoffs
+
+    def _classify(self, handoff: Handoff) -> ChildHandoff | None:
+        inference = self.inference
+        call = handoff.call
+        if handoff.role == "process":
+            made = inference.value(call)
+            if made.is_(Kind.PROCESS):
+                return ChildHandoff(handoff, "process", made, self.pickles_with_dill(made))
+            return None
+        if handoff.role in POOL_ROLES and isinstance(call.func, ast.Attribute):
+            receiver = inference.value(call.func.value)
+            if receiver.is_(Kind.POOL):
+                return ChildHandoff(handoff, "pool", receiver, self.pickles_with_dill(receiver))
+            if receiver.is_(Kind.EXECUTOR) and handoff.role in ("submit", "map", "executor_map"):
+                return ChildHandoff(handoff, "executor", receiver, self.pickles_with_dill(receiver))
+        return None
+
+    def pickles_with_dill(self, value: Value) -> bool:
+        """Whether the object comes from a package that pickles with dill or cloudpickle."""
+        for origin in value.origins:
+            if isinstance(origin, ast.Call):
+                root = self._root_import(origin.func)
+                if any(root == package or root.startswith(package + ".") for package in DILL_PACKAGES):
+                    return True
+        return False
+
+    def _root_import(self, expr: ast.expr) -> str:
+        """The raw (not canonicalised) qualified name of the import an expression starts from."""
+        parts: list[str] = []
+        current: ast.expr = expr
+        while isinstance(current, ast.Attribute):
+            parts.append(current.attr)
+            current = current.value
+        if isinstance(current, ast.Call):
+            return self._root_import(current.func)
+        if not isinstance(current, ast.Name):
+            return ""
+        for binding in scope_of(current).lookup(current.id):
+            if binding.kind == "import" and binding.qualname:
+                return ".".join([binding.qualname, *reversed(parts)])
+            if binding.kind in ("assign", "with") and binding.value is not None:
+                return self._root_import(binding.value)
+        return ""
+
+    def target_function(self, expr: ast.expr) -> FunctionNode | None:
+        """The function of the module a handed-over callable runs."""
+        value = self.inference.value(expr)
+        if value.is_(Kind.FUNCTION) and isinstance(value.node, FUNCTION_NODES):
+            return value.node
+        if value.is_(Kind.PARTIAL) and isinstance(value.node, ast.Call) and value.node.args:
+            return self.target_function(value.node.args[0])
+        return None
+
+    def child_functions(self) -> dict[ast.AST, list[ChildHandoff]]:
+        """Functions that run in a child, each with the hand-offs that make it run there; functions
+        they call directly run there too."""
+        if self._functions is None:
+            functions: dict[ast.AST, list[ChildHandoff]] = {}
+            pending: list[tuple[FunctionNode, list[ChildHandoff]]] = []  # (function, hand-offs)
+            for child in self.handoffs():
+                target = self.target_function(child.callable_expr)
+                if target is not None:
+                    pending.append((target, [child]))
+            for node in self.inference.tree.classes:
+                kind = self.inference.class_kind(node)
+                if kind is not None and kind.kind is Kind.PROCESS:
+                    run = self.inference.class_method(node, "run")
+                    if run is not None:
+                        pending.append((run, []))
+            while pending:
+                function, via = pending.pop()
+                if function in functions:
+                    functions[function].extend(h for h in via if h not in functions[function])
+                    continue
+                functions[function] = list(via)
+                for inner in own_nodes(list(function.body)):
+                    if isinstance(inner, ast.Call):
+                        callee = self.inference.value(inner.func)
+                        if callee.is_(Kind.FUNCTION) and isinstance(callee.node, FUNCTION_NODES):
+                            if callee.node not in functions:
+                                pending.append((callee.node, list(via)))
+            self._functions = functions
+        return self._functions

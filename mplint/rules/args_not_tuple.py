@@ -1,0 +1,105 @@
+"""MPL006 args-not-tuple: ``args=(x)`` is not a tuple, and a string or dict is not an argument list."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from mplint.diagnostics import Applicability, Diagnostic, Fix
+from mplint.model import Kind, ModuleModel
+from mplint.rules import edits
+from mplint.rules.base import Rule, RuleContext
+
+APPLY_METHODS = frozenset({"apply", "apply_async"})
+
+
+class ArgsNotTuple(Rule):
+    code = "MPL006"
+    name = "args-not-tuple"
+    summary = "`args=` is not a tuple: `(x)` without a comma, or a string, bytes or dict"
+    what = (
+        "Flags `args=(x)` (parentheses without a comma are not a tuple) and a string, bytes or dict "
+        "literal passed as the argument list of `Process(...)` or `Pool.apply`/`apply_async`."
+    )
+    why = (
+        'The target is called with `*args`. `args=("abc")` is the string `"abc"`, so the target '
+        "receives three arguments `'a', 'b', 'c'`; `args=(items)` unpacks the list into separate "
+        "arguments; a dict passes its keys. The child fails with a TypeError or silently works on the "
+        "wrong data."
+    )
+    example = 'Process(target=greet, args=("world"))\n'
+    use_instead = 'Process(target=greet, args=("world",))\n'
+    fix_safety = "The fix adds the missing comma (or wraps the literal in a one-element tuple); it is safe."
+    fix_availability = "always"
+    fix_kind = "safe"
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        model = ctx.model
+        for call in model.scopes.calls:
+            argument = self.argument_list(model, call)
+            if argument is None:
+                continue
+            problem = self.problem(ctx, model, argument)
+            if problem is None:
+                continue
+            message = f"{problem}: the target is called with `*args`; pass a tuple such as `(x,)`"
+            yield self.diagnostic(ctx, argument, message, self.fix(ctx, argument))
+
+    @staticmethod
+    def argument_list(model: ModuleModel, call: ast.Call) -> ast.expr | None:
+        keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        func = call.func
+        if "target" in keywords and "args" in keywords:
+            if model.value(call).is_(Kind.PROCESS):
+                return keywords["args"]
+            return None
+        if isinstance(func, ast.Attribute) and func.attr in APPLY_METHODS:
+            if not model.value(func.value).is_(Kind.POOL, Kind.THREAD_POOL):
+                return None
+            if "args" in keywords:
+                return keywords["args"]
+            if len(call.args) > 1:
+                return call.args[1]
+        return None
+
+    @staticmethod
+    def problem(ctx: RuleContext, model: ModuleModel, argument: ast.expr) -> str | None:
+        if isinstance(argument, ast.Constant) and isinstance(argument.value, (str, bytes)):
+            kind = "a string" if isinstance(argument.value, str) else "bytes"
+            return f"`args` is {kind}, not a tuple"
+        if isinstance(argument, (ast.Dict, ast.JoinedStr)):
+            return "`args` is a dict, not a tuple" if isinstance(argument, ast.Dict) else "`args` is a string"
+        if isinstance(argument, (ast.Tuple, ast.List, ast.Starred)):
+            return None
+        if not parenthesized(ctx, argument):
+            return None
+        value = model.value(argument)
+        if value.is_(Kind.CONTAINER) and value.items is not None:
+            return None  # a name that holds a tuple: the parentheses are redundant, not wrong
+        if isinstance(argument, ast.Call) and isinstance(argument.func, ast.Name):
+            if argument.func.id in ("tuple", "list"):
+                return None
+        return "`args=(x)` is not a tuple: parentheses without a comma"
+
+    @staticmethod
+    def fix(ctx: RuleContext, argument: ast.expr) -> Fix:
+        source = ctx.source
+        start, end = edits.span(source, argument)
+        text = source.text[start:end]
+        if parenthesized(ctx, argument):
+            open_at = source.text.rfind("(", 0, start)
+            close_at = source.text.find(")", end)
+            inner = source.text[start:end]
+            edit = edits.replace(source, open_at, close_at + 1, f"({inner},)")
+        else:
+            edit = edits.replace(source, start, end, f"({text},)")
+        return Fix("Make it a one-element tuple", (edit,), Applicability.SAFE)
+
+
+def parenthesized(ctx: RuleContext, node: ast.expr) -> bool:
+    """Whether the node's text is directly enclosed in its own parentheses."""
+    source = ctx.source
+    start, end = edits.span(source, node)
+    before = source.text[:start].rstrip()
+    after = source.text[end:].lstrip()
+    return before.endswith("(") and after.startswith(")")

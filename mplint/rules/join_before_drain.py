@@ -1,0 +1,129 @@
+"""MPL004 join-before-drain: joining a child before reading what it puts on a queue or pipe."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from mplint.diagnostics import Diagnostic
+from mplint.model import Kind, ModuleModel, own_nodes, scope_of
+from mplint.model.scopes import FUNCTION_NODES, Scope, position
+from mplint.rules.base import Rule, RuleContext
+
+WRITES = frozenset({"put", "put_nowait", "send", "send_bytes"})
+READS = frozenset({"get", "get_nowait", "recv", "recv_bytes", "recv_bytes_into", "poll"})
+
+
+class JoinBeforeDrain(Rule):
+    code = "MPL004"
+    name = "join-before-drain"
+    summary = "Child joined before the queue or pipe it writes to is drained"
+    what = (
+        "Flags `p.join()` on a child process that puts data on a `Queue`, `SimpleQueue` or "
+        "`JoinableQueue` (or sends on a `Pipe` connection) given to it, when the parent reads that "
+        "data only after the join. A manager's `Queue()` proxy does not block and is not flagged."
+    )
+    why = (
+        "A process that has put items on a queue waits, before it exits, until a feeder thread has "
+        "written them all into the underlying pipe. Once the data outgrows the pipe's buffer (64 KiB on "
+        "Linux) the child blocks until someone reads, and the parent is blocked in `join()`: a deadlock "
+        "that only shows with larger data. The programming guidelines of `multiprocessing` warn about it "
+        "under 'Joining processes that use queues'."
+    )
+    example = (
+        "p = Process(target=produce, args=(queue,))\n"
+        "p.start()\n"
+        "p.join()  # may never return\n"
+        "data = queue.get()\n"
+    )
+    use_instead = "p = Process(target=produce, args=(queue,))\np.start()\ndata = queue.get()\np.join()\n"
+    fix_safety = "There is no automatic fix: the reads must be moved before the join by hand."
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        model = ctx.model
+        for call in model.scopes.calls:
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and func.attr == "join"):
+                continue
+            process = model.value(func.value)
+            if not process.is_(Kind.PROCESS):
+                continue
+            for channel, name in self.written_channels(model, process.origins):
+                if self.drained_only_after(model, call, channel):
+                    message = (
+                        f"`{ast.unparse(func.value)}.join()` comes before `{name}` is read: a child that "
+                        "has written more than the pipe buffer holds cannot exit, and this join never "
+                        "returns; read the data first, then join"
+                    )
+                    yield self.diagnostic(ctx, call, message)
+                    break
+
+    def written_channels(
+        self, model: ModuleModel, origins: frozenset[ast.AST]
+    ) -> Iterator[tuple[frozenset[ast.AST], str]]:
+        """The queues and pipes (by origin) that a process's target writes to."""
+        for origin in origins:
+            if not isinstance(origin, ast.Call):
+                continue
+            keywords = {k.arg: k.value for k in origin.keywords if k.arg}
+            target_expr = keywords.get("target")
+            if target_expr is None:
+                continue
+            target = model.children.target_function(target_expr)
+            if target is None:
+                continue
+            params = [*target.args.posonlyargs, *target.args.args]
+            args = keywords.get("args")
+            handed: list[tuple[str, ast.expr]] = []
+            if isinstance(args, (ast.Tuple, ast.List)):
+                handed.extend((param.arg, element) for param, element in zip(params, args.elts, strict=False))
+            kwargs = keywords.get("kwargs")
+            if isinstance(kwargs, ast.Dict):
+                for key, value in zip(kwargs.keys, kwargs.values, strict=True):
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        handed.append((key.value, value))
+            for param, handed_expr in handed:
+                channel = model.value(handed_expr)
+                if not channel.is_(Kind.QUEUE, Kind.CONNECTION) or not channel.origins:
+                    continue
+                if writes_to(target, param):
+                    yield channel.origins, ast.unparse(handed_expr)
+
+    @staticmethod
+    def drained_only_after(model: ModuleModel, join: ast.Call, channel: frozenset[ast.AST]) -> bool:
+        scope = function_scope(scope_of(join))
+        reads = []
+        for node in ast.walk(scope.node):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            if node.func.attr not in READS or function_scope(scope_of(node)) is not scope:
+                continue
+            value = model.value(node.func.value)
+            if value.is_(Kind.QUEUE, Kind.CONNECTION) and value.origins & channel:
+                reads.append(node)
+        if not reads:
+            return False
+        join_at = position(join)
+        return all(position(read) > join_at for read in reads)
+
+
+def function_scope(scope: Scope) -> Scope:
+    """The function or module scope a comprehension or lambda is evaluated in."""
+    while scope.kind in ("comprehension", "lambda") and scope.parent is not None:
+        scope = scope.parent
+    return scope
+
+
+def writes_to(function: ast.AST, param: str) -> bool:
+    if not isinstance(function, FUNCTION_NODES):
+        return False
+    for node in own_nodes(list(function.body)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in WRITES
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == param
+        ):
+            return True
+    return False

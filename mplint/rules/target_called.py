@@ -1,0 +1,107 @@
+"""MPL007 target-called: ``Process(target=f(...))`` calls ``f`` in the parent."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from mplint.diagnostics import Applicability, Diagnostic, Fix
+from mplint.model import Kind, ModuleModel
+from mplint.model.scopes import FUNCTION_NODES
+from mplint.rules import edits
+from mplint.rules.base import Rule, RuleContext
+
+NON_CALLABLE_KINDS = (Kind.NONE, Kind.PLAIN, Kind.CONTAINER, Kind.COPY)
+
+
+class TargetCalled(Rule):
+    code = "MPL007"
+    name = "target-called"
+    summary = "The target is called in the parent instead of being handed to the child"
+    what = (
+        "Flags `Process(target=f(...))` and `Pool.apply(f(...))`/`apply_async(f(...))` where `f` is a "
+        "function of the module that does not return a callable."
+    )
+    why = (
+        "`target=f(x)` runs `f(x)` right away, in the parent, and passes its result (usually `None`) "
+        "as the target: the work is done serially in the parent and the child does nothing, or fails "
+        "with 'NoneType object is not callable'."
+    )
+    example = "p = Process(target=work(item))\n"
+    use_instead = "p = Process(target=work, args=(item,))\n"
+    fix_safety = (
+        "The fix passes the function and moves its arguments to `args=` (and `kwargs=`); it is unsafe, "
+        "because the call's arguments are then evaluated once, in the parent, but the function runs in "
+        "the child."
+    )
+    fix_availability = "sometimes"
+    fix_kind = "unsafe"
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        model = ctx.model
+        for call in model.scopes.calls:
+            found = self.called_target(model, call)
+            if found is None:
+                continue
+            inner, role = found
+            if not self.returns_no_callable(model, inner):
+                continue
+            name = ast.unparse(inner.func)
+            message = (
+                f"`{name}(...)` runs now, in the parent, and its result becomes the "
+                f"{'target' if role == 'process' else 'task'}: pass `{name}` and its arguments instead"
+            )
+            yield self.diagnostic(ctx, inner, message, self.fix(ctx, call, inner, role))
+
+    @staticmethod
+    def called_target(model: ModuleModel, call: ast.Call) -> tuple[ast.Call, str] | None:
+        for keyword in call.keywords:
+            if keyword.arg == "target" and isinstance(keyword.value, ast.Call):
+                if model.value(call).is_(Kind.PROCESS):
+                    return keyword.value, "process"
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in ("apply", "apply_async") and call.args:
+            first = call.args[0]
+            if isinstance(first, ast.Call) and model.value(func.value).is_(Kind.POOL, Kind.THREAD_POOL):
+                return first, "apply"
+        return None
+
+    @staticmethod
+    def returns_no_callable(model: ModuleModel, inner: ast.Call) -> bool:
+        callee = model.value(inner.func)
+        if isinstance(inner.func, ast.Name) and inner.func.id == "print":
+            return model.scopes.module.defining_scope("print") is None
+        if not (callee.is_(Kind.FUNCTION) and isinstance(callee.node, FUNCTION_NODES)):
+            return False
+        result = model.inference.return_value(callee.node)
+        return result.kind in NON_CALLABLE_KINDS
+
+    @staticmethod
+    def fix(ctx: RuleContext, call: ast.Call, inner: ast.Call, role: str) -> Fix | None:
+        if any(isinstance(a, ast.Starred) for a in inner.args) or any(k.arg is None for k in inner.keywords):
+            return None
+        source = ctx.source
+        func_text = edits.text_of(source, inner.func)
+        args = [edits.text_of(source, a) for a in inner.args]
+        args_text = "(" + ", ".join(args) + ("," if len(args) == 1 else "") + ")"
+        kwargs_text = (
+            "{" + ", ".join(f'"{k.arg}": {edits.text_of(source, k.value)}' for k in inner.keywords) + "}"
+        )
+        start, end = edits.span(source, inner)
+        if role == "process":
+            present = {k.arg for k in call.keywords}
+            if "args" in present or "kwargs" in present:
+                return None
+            content = func_text
+            if args:
+                content += f", args={args_text}"
+            if inner.keywords:
+                content += f", kwargs={kwargs_text}"
+        else:
+            if len(call.args) > 1 or call.keywords:
+                return None
+            content = func_text + (f", {args_text}" if args or inner.keywords else "")
+            if inner.keywords:
+                content += f", {kwargs_text}"
+        edit = edits.replace(source, start, end, content)
+        return Fix(f"Pass `{func_text}` and its arguments to the child", (edit,), Applicability.UNSAFE)

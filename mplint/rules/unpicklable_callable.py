@@ -1,0 +1,115 @@
+"""MPL005 unpicklable-callable: a callable that a child process cannot receive or cannot find."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from mplint.diagnostics import Diagnostic
+from mplint.model import ChildHandoff, Kind, ModuleModel, parent_of
+from mplint.model.scopes import FUNCTION_NODES
+from mplint.rules.base import Rule, RuleContext
+
+EVERY_METHOD = ("fork", "spawn", "forkserver")
+REIMPORTING = ("spawn", "forkserver")
+
+
+class UnpicklableCallable(Rule):
+    code = "MPL005"
+    name = "unpicklable-callable"
+    summary = "Lambda, nested function or main-block function handed to a child process"
+    what = (
+        "Flags a lambda, a nested function, a method of a class defined inside a function, or a "
+        'function defined inside the `if __name__ == "__main__":` block, passed as a `Process` target '
+        "or to a Pool or ProcessPoolExecutor submission method. Thread pools and packages that pickle "
+        "with dill or cloudpickle (`multiprocess`, `pathos`, `loky`) are not flagged."
+    )
+    why = (
+        "Callables travel to a child by reference: pickle stores the module and qualified name, and the "
+        "child imports them. A lambda or a nested function has no importable name, so every Pool task "
+        "fails to pickle, under every start method, and a Process target fails under spawn and "
+        "forkserver. A function defined under the main guard does not exist when a spawned child "
+        "imports the main module: the task fails in the child and `Pool.map` may wait forever."
+    )
+    example = "with Pool() as pool:\n    squares = pool.map(lambda x: x * x, range(10))\n"
+    use_instead = (
+        "def square(x):\n    return x * x\n\n\n"
+        "with Pool() as pool:\n    squares = pool.map(square, range(10))\n"
+    )
+    fix_safety = "There is no automatic fix: move the callable to the top level of the module by hand."
+
+    def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
+        model = ctx.model
+        configured = set(ctx.settings.start_methods)
+        for child in model.child_handoffs():
+            if child.pickles_with_dill:
+                continue
+            problem = self.problem(model, child.callable_expr)
+            if problem is None:
+                continue
+            description, fails_everywhere_in_pools = problem
+            failing: tuple[str, ...] = REIMPORTING
+            if child.runner in ("pool", "executor") and fails_everywhere_in_pools:
+                failing = EVERY_METHOD
+            context_method = child.receiver.detail if child.runner != "executor" else ""
+            methods = [m for m in failing if m in configured]
+            if context_method in EVERY_METHOD:
+                methods = [m for m in methods if m == context_method]
+            if not methods:
+                continue
+            where = "Process target" if child.runner == "process" else f"{child.runner} task"
+            message = (
+                f"{description} cannot be sent to a child process as a {where}: it fails under "
+                f"{_join(methods)}; define it at the top level of the module"
+            )
+            yield self.diagnostic(ctx, child.callable_expr, message)
+
+    def problem(self, model: ModuleModel, expr: ast.expr) -> tuple[str, bool] | None:
+        """What makes a callable unpicklable, and whether pools fail with it under every method."""
+        if isinstance(expr, ast.Lambda):
+            return ("a lambda", True)
+        value = model.value(expr)
+        if value.is_(Kind.PARTIAL) and isinstance(value.node, ast.Call) and value.node.args:
+            return self.problem(model, value.node.args[0])
+        if value.is_(Kind.FUNCTION) and isinstance(value.node, FUNCTION_NODES):
+            function = value.node
+            owner = enclosing_definition(function)
+            if isinstance(owner, FUNCTION_NODES):
+                return (f"nested function `{function.name}`", True)
+            if isinstance(owner, ast.ClassDef):
+                class_owner = enclosing_definition(owner)
+                if isinstance(class_owner, FUNCTION_NODES):
+                    return (f"a method of `{owner.name}`, a class defined inside a function", True)
+                if in_main_block(model, owner):
+                    return (f"a method of `{owner.name}`, defined under the main guard", False)
+                return None
+            if in_main_block(model, function):
+                return (f'`{function.name}`, defined under `if __name__ == "__main__":`,', False)
+        return None
+
+
+def enclosing_definition(node: ast.AST) -> ast.AST | None:
+    parent = parent_of(node)
+    while parent is not None:
+        if isinstance(parent, (*FUNCTION_NODES, ast.ClassDef, ast.Lambda, ast.Module)):
+            return parent
+        parent = parent_of(parent)
+    return None
+
+
+def in_main_block(model: ModuleModel, node: ast.AST) -> bool:
+    parent = parent_of(node)
+    child: ast.AST = node
+    while parent is not None and not isinstance(parent, ast.Module):
+        if isinstance(parent, ast.If) and any(child is s for s in parent.body):
+            if model.is_main_guard(parent.test) is True:
+                return True
+        child, parent = parent, parent_of(parent)
+    return False
+
+
+def _join(methods: list[str]) -> str:
+    return methods[0] if len(methods) == 1 else ", ".join(methods[:-1]) + " and " + methods[-1]
+
+
+__all__ = ["ChildHandoff", "UnpicklableCallable"]

@@ -1,0 +1,405 @@
+"""MPL004–MPL011: what each rule flags, what it leaves alone, and their fixes."""
+
+from __future__ import annotations
+
+import textwrap
+
+from tests.rule_support import diagnostics, fixed, found
+
+
+def rows(source: str, code: str) -> list[int]:
+    return [row for c, row in found(source, code)]
+
+
+# -- MPL004 join-before-drain ---------------------------------------------------------------------
+
+
+def test_join_before_get_is_flagged() -> None:
+    source = """\
+    from multiprocessing import Manager, Pipe, Process, Queue, SimpleQueue
+
+
+    def produce(q):
+        q.put("x" * 1_000_000)
+
+
+    def send(conn):
+        conn.send(list(range(100_000)))
+
+
+    if __name__ == "__main__":
+        q = Queue()
+        p = Process(target=produce, args=(q,))
+        p.start()
+        p.join()
+        print(len(q.get()))
+        sq = SimpleQueue()
+        workers = [Process(target=produce, args=(sq,)) for _ in range(2)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        results = [sq.get() for _ in workers]
+        parent, child = Pipe()
+        s = Process(target=send, kwargs={"conn": child})
+        s.start()
+        s.join()
+        parent.recv()
+    """
+    assert rows(source, "MPL004") == [16, 23, 28]
+
+
+def test_drain_before_join_and_manager_queues_are_not_flagged() -> None:
+    source = """\
+    from multiprocessing import Manager, Process, Queue
+
+
+    def produce(q):
+        q.put("x" * 1_000_000)
+
+
+    def consume(q):
+        q.get()
+
+
+    if __name__ == "__main__":
+        q = Queue()
+        p = Process(target=produce, args=(q,))
+        p.start()
+        data = q.get()
+        p.join()
+        with Manager() as m:
+            mq = m.Queue()
+            r = Process(target=produce, args=(mq,))
+            r.start()
+            r.join()
+            mq.get()
+        reader = Process(target=consume, args=(q,))
+        reader.start()
+        reader.join()
+        q.get()
+    """
+    assert rows(source, "MPL004") == []
+
+
+# -- MPL005 unpicklable-callable ------------------------------------------------------------------
+
+
+def test_unpicklable_callables_are_flagged() -> None:
+    source = """\
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+    from multiprocessing import Pool, Process
+
+
+    def main():
+        def nested(x):
+            return x
+
+        class Local:
+            def run(self):
+                pass
+
+        with Pool() as pool:
+            pool.map(lambda x: x * 2, range(3))
+            pool.map(nested, range(3))
+            pool.apply_async(partial(nested, 1))
+        Process(target=Local().run).start()
+        with ProcessPoolExecutor() as ex:
+            ex.submit(lambda: 1)
+
+
+    if __name__ == "__main__":
+        def in_main(x):
+            return x
+
+        with Pool() as pool:
+            pool.map(in_main, range(3))
+        main()
+    """
+    found_diagnostics = diagnostics(source, "MPL005")
+    assert [d.location.row for d in found_diagnostics] == [15, 16, 17, 18, 20, 28]
+    assert "fails under fork, spawn and forkserver" in found_diagnostics[0].message
+    assert "fails under spawn and forkserver" in found_diagnostics[3].message
+    assert "fails under spawn and forkserver" in found_diagnostics[5].message
+
+
+def test_picklable_callables_threads_and_dill_are_not_flagged() -> None:
+    source = """\
+    import multiprocess
+    from concurrent.futures import ThreadPoolExecutor
+    from multiprocessing import Process, get_context
+    from multiprocessing.dummy import Pool as DummyPool
+    from multiprocessing.pool import ThreadPool
+
+
+    def top(x):
+        return x
+
+
+    class Worker:
+        def run(self, x):
+            return x
+
+
+    if __name__ == "__main__":
+        with ThreadPool() as t, DummyPool() as d, ThreadPoolExecutor() as e:
+            t.map(lambda x: x, [1])
+            d.map(lambda x: x, [1])
+            e.submit(lambda: 1)
+        with multiprocess.Pool() as pool:
+            pool.map(lambda x: x, [1])
+        Process(target=top, args=(1,)).start()
+        get_context("fork").Process(target=lambda: None).start()
+        with get_context("spawn").Pool() as pool:
+            pool.map(Worker().run, [1])
+    """
+    assert rows(source, "MPL005") == []
+
+
+def test_lambda_process_target_only_bites_under_spawn() -> None:
+    source = """\
+    from multiprocessing import Process
+
+    if __name__ == "__main__":
+        p = Process(target=lambda: print("hi"))
+        p.start()
+        p.join()
+    """
+    assert rows(source, "MPL005") == [4]
+    assert [d.code for d in diagnostics(source, "MPL005", start_methods=("fork",))] == []
+
+
+# -- MPL006 args-not-tuple ------------------------------------------------------------------------
+
+
+def test_args_not_tuple() -> None:
+    source = """\
+    from multiprocessing import Pool, Process
+
+
+    def greet(name):
+        print(name)
+
+
+    if __name__ == "__main__":
+        names = ("a", "b")
+        Process(target=greet, args=("world")).start()
+        Process(target=greet, args=(names)).start()
+        Process(target=greet, args="world").start()
+        Process(target=greet, args={"name": 1}).start()
+        item = "x"
+        Process(target=greet, args=(item)).start()
+        Process(target=greet, args=(item,)).start()
+        Process(target=greet, args=[item]).start()
+        with Pool() as pool:
+            pool.apply(greet, (item))
+            pool.apply_async(greet, args=("x",))
+    """
+    assert rows(source, "MPL006") == [10, 12, 13, 15, 19]
+    result = fixed(source, "MPL006")
+    assert 'args=("world",)' in result
+    assert 'args=("world",)).start()\n    Process(target=greet, args=(names))' in result
+    assert "args=(item,)).start()\n    Process(target=greet, args=(item,))" in result
+    assert "pool.apply(greet, (item,))" in result
+    assert 'args=({"name": 1},)' in result
+
+
+# -- MPL007 target-called -------------------------------------------------------------------------
+
+
+def test_target_called() -> None:
+    source = """\
+    from functools import partial
+    from multiprocessing import Pool, Process
+
+
+    def work(n, scale=1):
+        print(n * scale)
+
+
+    def factory():
+        return work
+
+
+    if __name__ == "__main__":
+        Process(target=work(3)).start()
+        Process(target=work(3, scale=2)).start()
+        Process(target=factory()).start()
+        Process(target=partial(work, 3)).start()
+        with Pool() as pool:
+            pool.apply(work(1))
+    """
+    assert rows(source, "MPL007") == [14, 15, 19]
+    (first, *_rest) = diagnostics(source, "MPL007")
+    assert first.fix is not None and first.fix.applicability.value == "unsafe"
+    result = fixed(source, "MPL007", unsafe=True)
+    assert "Process(target=work, args=(3,)).start()" in result
+    assert 'Process(target=work, args=(3,), kwargs={"scale": 2}).start()' in result
+    assert "pool.apply(work, (1,))" in result
+
+
+# -- MPL008 child-global-mutation -----------------------------------------------------------------
+
+
+def test_child_global_mutation() -> None:
+    source = """\
+    from multiprocessing import Pool, Process
+
+    results = []
+    counter = 0
+    settings = {"debug": False}
+
+
+    def work(x):
+        global counter
+        counter += 1
+        results.append(x * x)
+
+
+    def configure():
+        settings["debug"] = True
+
+
+    def log_only(x):
+        results.append(x)
+
+
+    if __name__ == "__main__":
+        with Pool() as pool:
+            pool.map(work, range(4))
+        print(results, counter)
+        p = Process(target=configure)
+        p.start()
+        p.join()
+        q = Process(target=log_only, args=(1,))
+        q.start()
+        q.join()
+    """
+    assert rows(source, "MPL008") == [10, 11]
+
+
+# -- MPL009 unsynchronized-shared-update ----------------------------------------------------------
+
+
+def test_unsynchronized_shared_updates() -> None:
+    source = """\
+    from multiprocessing import Array, Lock, Process, RawValue, Value
+
+
+    def count(counter, totals, raw, lock):
+        for i in range(1000):
+            counter.value += 1
+            totals[0] += i
+            counter.value = counter.value + 1
+            raw.value += 1
+            with counter.get_lock():
+                counter.value += 1
+            with lock:
+                totals[1] += 1
+            counter.value = 5
+
+
+    if __name__ == "__main__":
+        counter = Value("i", 0)
+        totals = Array("i", 2)
+        raw = RawValue("i", 0)
+        lock = Lock()
+        procs = [Process(target=count, args=(counter, totals, raw, lock)) for _ in range(4)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join()
+    """
+    found_diagnostics = diagnostics(source, "MPL009")
+    assert [d.location.row for d in found_diagnostics] == [6, 7, 8, 9]
+    assert [d.fix is not None for d in found_diagnostics] == [True, True, True, False]
+    result = fixed(source, "MPL009")
+    expected = (
+        "        with counter.get_lock():\n            counter.value += 1\n        with totals.get_lock():\n"
+    )
+    assert expected in result
+    assert "            totals[0] += i\n" in result
+
+
+# -- MPL010 pool-result-after-exit ----------------------------------------------------------------
+
+
+def test_pool_result_after_exit() -> None:
+    source = """\
+    from multiprocessing import Pool
+
+
+    def work(x):
+        return x
+
+
+    if __name__ == "__main__":
+        with Pool() as pool:
+            late = pool.apply_async(work, (1,))
+            ready = pool.apply_async(work, (2,))
+            ready.wait()
+            lazy = pool.imap(work, range(3))
+            many = [pool.apply_async(work, (i,)) for i in range(3)]
+            inside = pool.map_async(work, range(3))
+            print(inside.get())
+        print(late.get(timeout=1))
+        print(ready.get())
+        print(list(lazy))
+        print([r.get() for r in many])
+        print(inside.get())
+    """
+    assert rows(source, "MPL010") == [17, 19, 20]
+
+
+# -- MPL011 terminate-with-shared-resource --------------------------------------------------------
+
+
+def test_terminate_with_shared_resource() -> None:
+    source = """\
+    from multiprocessing import Lock, Manager, Pipe, Process, Queue
+
+
+    def work(*resources):
+        pass
+
+
+    if __name__ == "__main__":
+        q, lock = Queue(), Lock()
+        parent, child = Pipe()
+        a = Process(target=work, args=(q,))
+        b = Process(target=work, args=(lock,))
+        c = Process(target=work, kwargs={"conn": child})
+        d = Process(target=work, args=(1, "plain"))
+        for p in (a, b, c, d):
+            p.start()
+        a.terminate()
+        b.kill()
+        c.terminate()
+        d.terminate()
+        for p in (a, b, c, d):
+            p.join()
+    """
+    assert rows(source, "MPL011") == [17, 18, 19]
+
+
+def test_fixes_are_idempotent() -> None:
+    source = textwrap.dedent(
+        """\
+        from multiprocessing import Process, Value
+
+
+        def count(counter):
+            counter.value += 1
+
+
+        if __name__ == "__main__":
+            v = Value("i", 0)
+            p = Process(target=count, args=(v))
+            p.start()
+            p.join()
+        """
+    )
+    once = fixed(source)
+    assert fixed(once) == once
+    assert found(once) == []
