@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from mplint.engine import check_text
+from mplint.fix_safety import adjust_fix_safety
 from mplint.settings import Settings
 from mplint.source import SourceText
 
@@ -147,7 +148,7 @@ def fix_text(
     discarded and ends the loop, so the returned text always parses if the input did.
     """
     current = text
-    remaining = check_text(current, path, settings)
+    remaining = adjust_fix_safety(check_text(current, path, settings), settings)
     fixed: list[Diagnostic] = []
     for _ in range(MAX_ROUNDS):
         candidate, applied = apply_fixes_detailed(current, remaining, unsafe)
@@ -155,7 +156,7 @@ def fix_text(
             break
         if not parses(candidate) or not _encodable(candidate, encoding):
             break
-        remaining = check_text(candidate, path, settings)
+        remaining = adjust_fix_safety(check_text(candidate, path, settings), settings)
         current = candidate
         fixed.extend(applied)
     return FixResult(text=current, fixed_count=len(fixed), remaining=remaining, fixed=fixed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mplint.engine import check_bytes, check_text
+from mplint.fix_safety import adjust_fix_safety
 from mplint.fixer import fix_text
 from mplint.report.results import FileResult, FixMode
 from mplint.settings import Settings
@@ -36,7 +37,7 @@ def process_source(data: bytes, path: str, settings: Settings, fix_mode: FixMode
         check = check_bytes(data, path, settings)
         return Processed(FileResult(path, tuple(check.diagnostics)))
     if fix_mode is FixMode.GENERATE:
-        diagnostics = check_text(decoded.text, path, settings)
+        diagnostics = adjust_fix_safety(check_text(decoded.text, path, settings), settings)
         return Processed(
             FileResult(path, tuple(diagnostics), SourceText(decoded.text)),
             original_text=decoded.text,

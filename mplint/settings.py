@@ -1,4 +1,4 @@
-"""Resolved settings for one run: which rules are on, fix applicability, start methods."""
+"""Resolved settings for one file: which rules are on, fix applicability, start methods."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ class Settings:
     select: frozenset[str] = field(default_factory=frozenset)
     unsafe_fixes: bool = False
     start_methods: tuple[str, ...] = ALL_START_METHODS
+    extend_safe_fixes: frozenset[str] = field(default_factory=frozenset)
+    """Codes whose unsafe fixes are applied as safe ones."""
+    extend_unsafe_fixes: frozenset[str] = field(default_factory=frozenset)
+    """Codes whose safe fixes are applied only as unsafe ones."""
 
     @classmethod
     def default(cls) -> Settings:

@@ -1,0 +1,27 @@
+"""Fix safety overrides: ``extend-safe-fixes`` promotes unsafe fixes, ``extend-unsafe-fixes``
+demotes safe ones; display-only fixes stay display-only."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from mplint.diagnostics import Applicability, Diagnostic
+from mplint.settings import Settings
+
+
+def adjust_fix_safety(diagnostics: list[Diagnostic], settings: Settings) -> list[Diagnostic]:
+    """The diagnostics with their fixes' applicability changed as ``settings`` asks."""
+    if not settings.extend_safe_fixes and not settings.extend_unsafe_fixes:
+        return diagnostics
+    return [_adjusted(diagnostic, settings) for diagnostic in diagnostics]
+
+
+def _adjusted(diagnostic: Diagnostic, settings: Settings) -> Diagnostic:
+    fix = diagnostic.fix
+    if fix is None:
+        return diagnostic
+    if fix.applicability is Applicability.UNSAFE and diagnostic.code in settings.extend_safe_fixes:
+        return replace(diagnostic, fix=replace(fix, applicability=Applicability.SAFE))
+    if fix.applicability is Applicability.SAFE and diagnostic.code in settings.extend_unsafe_fixes:
+        return replace(diagnostic, fix=replace(fix, applicability=Applicability.UNSAFE))
+    return diagnostic
