@@ -403,3 +403,33 @@ def test_fixes_are_idempotent() -> None:
     once = fixed(source)
     assert fixed(once) == once
     assert found(once) == []
+
+
+def test_terminate_is_fine_when_the_child_cannot_hold_the_lock_and_unstarted_processes() -> None:
+    source = """\
+    from multiprocessing import Process, Semaphore
+
+
+    def signal(sem):
+        sem.release()
+
+
+    def hold(sem):
+        with sem:
+            pass
+
+
+    if __name__ == "__main__":
+        sem = Semaphore(0)
+        a = Process(target=signal, args=(sem,))
+        b = Process(target=hold, args=(sem,))
+        unused = Process(target=lambda: None)
+        a.start()
+        b.start()
+        a.terminate()
+        b.terminate()
+        a.join()
+        b.join()
+    """
+    assert rows(source, "MPL011") == [21]
+    assert rows(source, "MPL005") == []

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic
-from mplint.model import ChildHandoff, Kind, ModuleModel, parent_of
+from mplint.model import ChildHandoff, Kind, ModuleModel, parent_of, scope_of
 from mplint.model.scopes import FUNCTION_NODES
 from mplint.rules.base import Rule, RuleContext
 
@@ -43,6 +43,8 @@ class UnpicklableCallable(Rule):
         configured = set(ctx.settings.start_methods)
         for child in model.child_handoffs():
             if child.pickles_with_dill:
+                continue
+            if child.runner == "process" and never_started(model, child.call):
                 continue
             problem = self.problem(model, child.callable_expr)
             if problem is None:
@@ -86,6 +88,18 @@ class UnpicklableCallable(Rule):
             if in_main_block(model, function):
                 return (f'`{function.name}`, defined under `if __name__ == "__main__":`,', False)
         return None
+
+
+def never_started(model: ModuleModel, process_call: ast.Call) -> bool:
+    """A Process bound to a local name that is never used again is never started."""
+    parent = parent_of(process_call)
+    if not (isinstance(parent, ast.Assign) and parent.value is process_call and len(parent.targets) == 1):
+        return False
+    target = parent.targets[0]
+    if not isinstance(target, ast.Name):
+        return False
+    owner = scope_of(target).defining_scope(target.id)
+    return owner is not None and not model.loads_of(owner, target.id)
 
 
 def enclosing_definition(node: ast.AST) -> ast.AST | None:
