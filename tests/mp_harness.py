@@ -191,8 +191,8 @@ class Expectation:
 
     @property
     def fix_flags(self) -> list[str]:
-        """The flags that apply this file's fix: MPL002's fix is unsafe, MPL001's is safe."""
-        return ["--fix", "--unsafe-fixes"] if "MPL002" in self.codes else ["--fix"]
+        """The flags that apply this file's fix: MPL002's and MPL007's fixes are unsafe."""
+        return ["--fix", "--unsafe-fixes"] if self.codes & UNSAFE_FIX_CODES else ["--fix"]
 
     @property
     def fixed_codes(self) -> frozenset[str]:
@@ -202,7 +202,8 @@ class Expectation:
         return {m: HANG_TIMEOUT if m in self.hangs else RUN_TIMEOUT for m in START_METHODS}
 
 
-FIXABLE_CODES = frozenset({"MPL001", "MPL002"})
+FIXABLE_CODES = frozenset({"MPL001", "MPL002", "MPL006", "MPL007", "MPL009"})
+UNSAFE_FIX_CODES = frozenset({"MPL002", "MPL007"})
 _KEYS = {
     "about",
     "diagnostics",
