@@ -12,7 +12,7 @@ from typing import NoReturn
 from mplint import __version__
 from mplint.commands.check import EXIT_ERROR, CheckOptions, run_check
 from mplint.commands.rule import run_rule
-from mplint.report import OUTPUT_FORMATS, FixMode, UnsafeFixes
+from mplint.report import OUTPUT_FORMATS, STATISTICS_FORMATS, FixMode, UnsafeFixes
 from mplint.report.paths import STDIN_NAME
 from mplint.rules import UnknownSelectorError, resolve_selection
 from mplint.settings import ALL_START_METHODS, Settings
@@ -156,6 +156,11 @@ def check_options(args: argparse.Namespace) -> CheckOptions:
                 print(f"warning: ignoring {path} in favor of standard input", file=sys.stderr)
     elif STDIN_NAME in paths:
         raise UsageError("'-' (standard input) cannot be combined with other paths")
+    if args.statistics and args.output_format not in STATISTICS_FORMATS:
+        raise UsageError(
+            f"--statistics does not support --output-format {args.output_format} "
+            f"(use one of {', '.join(STATISTICS_FORMATS)})"
+        )
     if args.diff:
         fix_mode = FixMode.DIFF
     elif args.fix or args.fix_only:

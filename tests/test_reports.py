@@ -9,6 +9,7 @@ import pytest
 
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from mplint.report import FileResult, FixMode, ReportOptions, UnsafeFixes, full, render_report
+from mplint.report.fix_view import fix_diff
 from mplint.report.full import code_frame
 from mplint.report.paths import display_path
 from mplint.report.summary import summary_lines
@@ -42,9 +43,59 @@ def test_empty_range_gets_one_caret() -> None:
     assert frame("abc", 2, (1, 2))[2] == "  |  ^"
 
 
-def test_multiline_range_runs_to_the_end_of_the_first_line() -> None:
-    source = SourceText("call(\n    x,\n)\n")
-    assert code_frame(source, make(1, 1, (3, 2)))[2] == "  | ^^^^^"
+def test_multiline_range_has_carets_under_every_row() -> None:
+    source = SourceText("call(\n    x,\n\n)\n")
+    assert code_frame(source, make(1, 1, (4, 2))) == [
+        "  |",
+        "1 | call(",
+        "  | ^^^^^",
+        "2 |     x,",
+        "  |     ^^",
+        "3 |",
+        "4 | )",
+        "  | ^",
+        "  |",
+    ]
+    # A range ending at the start of a row ends, for display, with the row before.
+    assert code_frame(source, make(1, 3, (2, 1)))[1:4] == ["1 | call(", "  |   ^^^", "  |"]
+
+
+def test_long_range_shows_its_first_and_last_rows() -> None:
+    source = SourceText("".join(f"x{row} = {row}\n" for row in range(1, 13)))
+    frame = code_frame(source, make(1, 1, (12, 8)))
+    assert [line for line in frame if not line.lstrip().startswith("|")] == [
+        " 1 | x1 = 1",
+        " 2 | x2 = 2",
+        " 3 | x3 = 3",
+        "...",
+        "10 | x10 = 10",
+        "11 | x11 = 11",
+        "12 | x12 = 12",
+    ]
+
+
+def test_fix_diff_numbers_lines_as_in_the_fixed_file() -> None:
+    source = SourceText("a = 1\nb = 2\nc = 3\nd = 4\ne = 5\nf = 6\n")
+    fix = Fix(
+        "Change b and f",
+        (
+            Edit("B = 2\nBB = 22", Location(2, 1), Location(2, 6)),
+            Edit("", Location(6, 1), Location(7, 1)),
+        ),
+        Applicability.SAFE,
+    )
+    assert [(line.kind, line.number, line.text) for line in fix_diff(source, fix)] == [
+        (" ", 1, "a = 1"),
+        ("-", None, "b = 2"),
+        ("+", 2, "B = 2"),
+        ("+", 3, "BB = 22"),
+        (" ", 4, "c = 3"),
+        ("...", None, ""),
+        (" ", 6, "e = 5"),
+        ("-", None, "f = 6"),
+    ]
+    out_of_range = Fix("x", (Edit("", Location(9, 1), Location(9, 2)),), Applicability.SAFE)
+    assert fix_diff(source, out_of_range) == []
 
 
 def test_tabs_and_wide_characters_are_aligned() -> None:

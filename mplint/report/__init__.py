@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mplint.report import concise, full, json, json_lines, statistics
+from mplint.report import (
+    concise,
+    full,
+    github,
+    gitlab,
+    grouped,
+    json,
+    json_lines,
+    junit,
+    pylint,
+    sarif,
+    statistics,
+)
 from mplint.report.results import FileResult, FixMode, ReportOptions, UnsafeFixes
 from mplint.report.summary import fix_summary_lines, summary_lines
 
@@ -13,12 +25,25 @@ Renderer = Callable[[list[FileResult], ReportOptions], str]
 RENDERERS: dict[str, Renderer] = {
     "full": full.render,
     "concise": concise.render,
+    "grouped": grouped.render,
     "json": json.render,
     "json-lines": json_lines.render,
+    "sarif": sarif.render,
+    "github": github.render,
+    "gitlab": gitlab.render,
+    "junit": junit.render,
+    "pylint": pylint.render,
 }
 FORMAT_ALIASES: dict[str, str] = {"text": "full"}
-TEXT_FORMATS = frozenset({"full", "concise"})
+TEXT_FORMATS = frozenset({"full", "concise", "grouped"})
+"""The formats for people, which end with the summary and print ``--statistics`` as a table."""
+JSON_STATISTICS_FORMATS = frozenset({"json", "json-lines"})
 OUTPUT_FORMATS: tuple[str, ...] = (*RENDERERS, *FORMAT_ALIASES)
+STATISTICS_FORMATS: tuple[str, ...] = tuple(
+    name
+    for name in OUTPUT_FORMATS
+    if FORMAT_ALIASES.get(name, name) in TEXT_FORMATS | JSON_STATISTICS_FORMATS
+)
 
 
 def render_report(results: list[FileResult], output_format: str, options: ReportOptions) -> str:
@@ -37,7 +62,7 @@ def render_report(results: list[FileResult], output_format: str, options: Report
 
 
 def render_statistics(results: list[FileResult], output_format: str, options: ReportOptions) -> str:
-    """``--statistics``: counts per rule, as JSON for the JSON formats."""
+    """``--statistics``: counts per rule, as JSON for the JSON formats (one of STATISTICS_FORMATS)."""
     name = FORMAT_ALIASES.get(output_format, output_format)
     if name in TEXT_FORMATS:
         return statistics.render_text(results, options)
@@ -46,6 +71,7 @@ def render_statistics(results: list[FileResult], output_format: str, options: Re
 
 __all__ = [
     "OUTPUT_FORMATS",
+    "STATISTICS_FORMATS",
     "FileResult",
     "FixMode",
     "ReportOptions",

@@ -7,13 +7,18 @@ from mplint.report.paths import display_path
 from mplint.report.results import FileResult, ReportOptions, fix_applies
 
 
+def code_and_message(diagnostic: Diagnostic, options: ReportOptions) -> str:
+    """``CODE [*] message``, the ``[*]`` marking a fix that ``--fix`` would apply."""
+    marker = " [*]" if fix_applies(diagnostic, options.unsafe_fixes) else ""
+    return f"{diagnostic.code}{marker} {diagnostic.message}"
+
+
 def header(result: FileResult, diagnostic: Diagnostic, options: ReportOptions) -> str:
     """The one-line form of a diagnostic, shared with the full format."""
-    marker = " [*]" if fix_applies(diagnostic, options.unsafe_fixes) else ""
     location = diagnostic.location
     return (
         f"{display_path(result.path)}:{location.row}:{location.column}: "
-        f"{diagnostic.code}{marker} {diagnostic.message}"
+        f"{code_and_message(diagnostic, options)}"
     )
 
 

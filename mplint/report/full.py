@@ -1,15 +1,26 @@
-"""The full format: each diagnostic with its source line and carets under the range."""
+"""The full format: each diagnostic with its source lines, carets under its range, and its fix as a diff."""
 
 from __future__ import annotations
 
 import unicodedata
 
-from mplint.diagnostics import Diagnostic
+from mplint.diagnostics import Applicability, Diagnostic
 from mplint.report.concise import header
-from mplint.report.results import FileResult, ReportOptions
+from mplint.report.fix_view import GAP, DiffLine, fix_diff
+from mplint.report.results import FileResult, ReportOptions, UnsafeFixes
 from mplint.source import SourceText
 
 TAB_WIDTH = 4
+MAX_FRAME_ROWS = 8
+"""A range over more rows shows its first and last EDGE_ROWS rows around a gap."""
+EDGE_ROWS = 3
+
+FIX_NOTES: dict[Applicability, str] = {
+    Applicability.UNSAFE: (
+        "Unsafe fix: it may change what the program does, so --fix applies it only with --unsafe-fixes"
+    ),
+    Applicability.DISPLAY_ONLY: "Suggested fix (not applied): review it and make the change by hand",
+}
 
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
@@ -20,37 +31,90 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
 
 
 def render_one(result: FileResult, diagnostic: Diagnostic, options: ReportOptions) -> str:
+    """Header, code frame, ``help:`` with the fix's diff, and a note on how the fix is applied."""
+    fix = diagnostic.fix
+    shown_fix = fix is not None and not (
+        fix.applicability is Applicability.UNSAFE and options.unsafe_fixes is UnsafeFixes.DISABLED
+    )
+    diff = fix_diff(result.source, fix) if fix is not None and shown_fix and result.source else []
+    spans = caret_spans(result.source, diagnostic) if result.source is not None else []
+    numbers = [span[0] for span in spans] + [line.number for line in diff if line.number is not None]
+    width = len(str(max(numbers, default=diagnostic.location.row)))
+    pad = " " * width
+
     lines = [header(result, diagnostic, options)]
     if result.source is not None:
-        lines.extend(code_frame(result.source, diagnostic))
-    if diagnostic.fix is not None and diagnostic.fix.message:
-        pad = " " * len(str(diagnostic.location.row))  # under the gutter's bar
-        lines.append(f"{pad} = help: {diagnostic.fix.message}")
+        lines.extend(code_frame(result.source, diagnostic, width))
+    if fix is not None and fix.message:
+        lines.append(f"{pad} = help: {fix.message}")
+    if diff:
+        lines.append(f"{pad} |")
+        lines.extend(_diff_line(line, width) for line in diff)
+        lines.append(f"{pad} |")
+    if fix is not None and shown_fix and fix.applicability in FIX_NOTES:
+        lines.append(f"{pad} = note: {FIX_NOTES[fix.applicability]}")
     return "".join(line.rstrip() + "\n" for line in lines) + "\n"
 
 
-def code_frame(source: SourceText, diagnostic: Diagnostic) -> list[str]:
-    """The gutter, the diagnostic's first line and a caret line spanning its range on that line."""
-    row = diagnostic.location.row
-    if not 1 <= row <= len(source.lines):
+def _diff_line(line: DiffLine, width: int) -> str:
+    if line.kind == GAP:
+        return GAP
+    number = "" if line.number is None else str(line.number)
+    bar = "|" if line.kind == " " else line.kind
+    return f"{number:>{width}} {bar} {_display(line.text)[0]}"
+
+
+def caret_spans(source: SourceText, diagnostic: Diagnostic) -> list[tuple[int, int, int]]:
+    """For each row the range covers: the row and the character indexes its carets run between.
+
+    A range that ends at the start of a row ends, for display, at the end of the row before.
+    """
+    start, end = diagnostic.location, diagnostic.end_location
+    if not 1 <= start.row <= len(source.lines):
         return []
-    line = source.line(row)
-    start = max(diagnostic.location.column - 1, 0)
-    if diagnostic.end_location.row == row:
-        end = max(diagnostic.end_location.column - 1, start + 1)
-    else:
-        end = max(len(line), start + 1)
-    shown, columns = _display(line)
-    first = _column_at(columns, start)
-    last = max(_column_at(columns, end), first + 1)
-    number = str(row)
-    pad = " " * len(number)
-    return [
-        f"{pad} |",
-        f"{number} | {shown}",
-        f"{pad} | {' ' * first}{'^' * (last - first)}",
-        f"{pad} |",
-    ]
+    last_row, end_index = end.row, end.column - 1
+    if last_row < start.row:
+        last_row, end_index = start.row, start.column - 1
+    elif last_row > start.row and end_index == 0:
+        last_row -= 1
+        end_index = len(source.line(last_row))
+    if last_row > len(source.lines):
+        last_row, end_index = len(source.lines), len(source.line(len(source.lines)))
+    spans: list[tuple[int, int, int]] = []
+    for row in range(start.row, last_row + 1):
+        line = source.line(row)
+        first = start.column - 1 if row == start.row else len(line) - len(line.lstrip())
+        stop = end_index if row == last_row else len(line)
+        if row == start.row:
+            stop = max(stop, first + 1)  # an empty range still gets one caret
+        spans.append((row, max(first, 0), stop))
+    return spans
+
+
+def code_frame(source: SourceText, diagnostic: Diagnostic, width: int | None = None) -> list[str]:
+    """The gutter, each row of the diagnostic's range, and carets under the part of it in the range."""
+    spans = caret_spans(source, diagnostic)
+    if not spans:
+        return []
+    width = width or len(str(spans[-1][0]))
+    shown_spans: list[tuple[int, int, int] | None] = list(spans)
+    if len(spans) > MAX_FRAME_ROWS:
+        shown_spans = [*spans[:EDGE_ROWS], None, *spans[-EDGE_ROWS:]]
+    pad = " " * width
+    lines = [f"{pad} |"]
+    for span in shown_spans:
+        if span is None:
+            lines.append(GAP)
+            continue
+        row, first, stop = span
+        shown, columns = _display(source.line(row))
+        lines.append(f"{row:>{width}} | {shown}".rstrip())
+        if stop > first:
+            left = _column_at(columns, first)
+            right = max(_column_at(columns, stop), left + 1)
+            lines.append(f"{pad} | {' ' * left}{'^' * (right - left)}")
+    lines.append(f"{pad} |")
+    return lines
 
 
 def _display(line: str) -> tuple[str, list[int]]:

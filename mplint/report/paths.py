@@ -11,13 +11,20 @@ def display_path(path: str) -> str:
     """``path`` relative to the working directory when it lies below it, else absolute."""
     if path == STDIN_NAME:
         return path
-    absolute = os.path.abspath(path)
     try:
         cwd = os.getcwd()
-    except OSError:
-        return absolute
+    except OSError:  # the working directory is gone
+        return path
+    return relative_path(path, cwd)
+
+
+def relative_path(path: str, root: str) -> str:
+    """``path`` relative to ``root`` when it lies below it, else absolute (``-`` stays ``-``)."""
+    if path == STDIN_NAME:
+        return path
+    absolute = os.path.abspath(path)
     try:
-        relative = os.path.relpath(absolute, cwd)
+        relative = os.path.relpath(absolute, os.path.abspath(root))
     except ValueError:  # another drive
         return absolute
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
