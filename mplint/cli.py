@@ -1,4 +1,4 @@
-"""The command line: ``mplint check``, ``mplint rule`` and ``mplint --version``."""
+"""The command line: ``mplint check``, ``mplint rule``, ``mplint server`` and ``mplint --version``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import NoReturn
 from mplint import __version__
 from mplint.commands.check import EXIT_ERROR, CheckOptions, run_check
 from mplint.commands.rule import run_rule
-from mplint.report import OUTPUT_FORMATS, STATISTICS_FORMATS, FixMode, UnsafeFixes
+from mplint.report import OUTPUT_FORMATS, FixMode, UnsafeFixes
 from mplint.report.paths import STDIN_NAME
 from mplint.rules import UnknownSelectorError, resolve_selection
 from mplint.settings import ALL_START_METHODS, Settings
@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
         commands.add_parser("check", allow_abbrev=False, help="Check files and directories, and fix them.")
     )
     _add_rule(commands.add_parser("rule", allow_abbrev=False, help="Explain a rule (or all rules)."))
+    _add_server(
+        commands.add_parser("server", allow_abbrev=False, help="Run the language server (LSP over stdio).")
+    )
     return parser
 
 
@@ -122,6 +125,16 @@ def _add_rule(rule: argparse.ArgumentParser) -> None:
     rule.add_argument("--output-format", choices=("text", "json"), default="text", help="(default: text)")
 
 
+def _add_server(server: argparse.ArgumentParser) -> None:
+    server.add_argument(
+        "--debounce-ms",
+        type=int,
+        default=150,
+        metavar="MS",
+        help="Milliseconds to wait after a change before checking the document again (default: 150).",
+    )
+
+
 def _split(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
@@ -156,11 +169,6 @@ def check_options(args: argparse.Namespace) -> CheckOptions:
                 print(f"warning: ignoring {path} in favor of standard input", file=sys.stderr)
     elif STDIN_NAME in paths:
         raise UsageError("'-' (standard input) cannot be combined with other paths")
-    if args.statistics and args.output_format not in STATISTICS_FORMATS:
-        raise UsageError(
-            f"--statistics does not support --output-format {args.output_format} "
-            f"(use one of {', '.join(STATISTICS_FORMATS)})"
-        )
     if args.diff:
         fix_mode = FixMode.DIFF
     elif args.fix or args.fix_only:
@@ -199,7 +207,13 @@ def _dispatch(argv: list[str] | None) -> int:
         return run_check(check_options(args))
     if args.command == "rule":
         return run_rule(args.rule, args.all, args.output_format)
-    raise UsageError("a command is required: check or rule (see mplint --help)")
+    if args.command == "server":
+        from mplint.commands.server import run_server
+
+        if args.debounce_ms < 0:
+            raise UsageError("--debounce-ms must not be negative")
+        return run_server(args.debounce_ms)
+    raise UsageError("a command is required: check, rule or server (see mplint --help)")
 
 
 def _tolerant_streams() -> None:

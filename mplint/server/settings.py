@@ -1,0 +1,112 @@
+"""The client's settings (``initializationOptions`` and ``workspace/didChangeConfiguration``), and how
+they override the settings a document gets from its configuration files.
+
+Keys: ``select``, ``extendSelect``, ``ignore`` (rule selectors, as a list or a comma-separated string),
+``unsafeFixes`` (boolean) and ``startMethods`` (some of fork, spawn, forkserver). The settings may also
+be wrapped in an ``mplint`` object, as editors send a whole configuration section.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from mplint.rules import UnknownSelectorError, resolve_selector
+from mplint.settings import ALL_START_METHODS, Settings
+
+SECTION = "mplint"
+KEYS = ("select", "extendSelect", "ignore", "unsafeFixes", "startMethods")
+
+
+class SettingsError(ValueError):
+    """The client's settings are invalid; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """What the client overrides; None (or empty) leaves the configuration files' value."""
+
+    select: frozenset[str] | None = None
+    extend_select: frozenset[str] = frozenset()
+    ignore: frozenset[str] = frozenset()
+    unsafe_fixes: bool | None = None
+    start_methods: tuple[str, ...] | None = None
+
+    def apply(self, base: Settings) -> Settings:
+        """``base`` with these overrides: ``select`` replaces its rules, then ``extendSelect`` adds and
+        ``ignore`` removes rules."""
+        enabled = set(base.select if self.select is None else self.select)
+        enabled |= self.extend_select
+        enabled -= self.ignore
+        return replace(
+            base,
+            select=frozenset(enabled),
+            unsafe_fixes=base.unsafe_fixes if self.unsafe_fixes is None else self.unsafe_fixes,
+            start_methods=base.start_methods if self.start_methods is None else self.start_methods,
+        )
+
+
+def settings_section(raw: object) -> Mapping[str, object]:
+    """The settings object itself: ``raw``, or its ``mplint`` section; empty for None."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise SettingsError(f"settings must be an object, not {type(raw).__name__}")
+    inner = raw.get(SECTION)
+    if isinstance(inner, Mapping):
+        return inner
+    return raw
+
+
+def unknown_keys(raw: object) -> list[str]:
+    """The keys of the settings object that mplint does not know."""
+    try:
+        section = settings_section(raw)
+    except SettingsError:
+        return []
+    return sorted(str(key) for key in section if key not in KEYS)
+
+
+def _strings(key: str, value: object) -> list[str]:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return [part.strip() for item in value for part in item.split(",") if part.strip()]
+    raise SettingsError(f"`{key}` must be a list of strings or a comma-separated string")
+
+
+def _codes(key: str, value: object) -> frozenset[str]:
+    codes: set[str] = set()
+    for selector in _strings(key, value):
+        try:
+            codes |= resolve_selector(selector)
+        except UnknownSelectorError as exc:
+            raise SettingsError(f"`{key}`: {exc}") from None
+    return frozenset(codes)
+
+
+def parse_client_settings(raw: object) -> ClientSettings:
+    """Validate and resolve the client's settings; raises SettingsError for a wrong type, an unknown
+    rule selector or an unknown start method."""
+    section = settings_section(raw)
+    select = section.get("select")
+    unsafe = section.get("unsafeFixes")
+    if unsafe is not None and not isinstance(unsafe, bool):
+        raise SettingsError("`unsafeFixes` must be true or false")
+    methods_value = section.get("startMethods")
+    methods: tuple[str, ...] | None = None
+    if methods_value is not None:
+        methods = tuple(_strings("startMethods", methods_value))
+        unknown = [method for method in methods if method not in ALL_START_METHODS]
+        if unknown or not methods:
+            raise SettingsError(
+                f"`startMethods`: unknown start method {', '.join(unknown) or '(none given)'} "
+                f"(expected some of {', '.join(ALL_START_METHODS)})"
+            )
+    return ClientSettings(
+        select=None if select is None else _codes("select", select),
+        extend_select=_codes("extendSelect", section.get("extendSelect") or []),
+        ignore=_codes("ignore", section.get("ignore") or []),
+        unsafe_fixes=unsafe,
+        start_methods=methods,
+    )
