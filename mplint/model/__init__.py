@@ -58,6 +58,7 @@ class ModuleModel:
         self.processes = ProcessAnalysis(self.inference)
         self.children = ChildAnalysis(self.inference)
         self._identifiers: set[str] | None = None
+        self._names: dict[str, list[ast.Name]] | None = None
 
     @classmethod
     def build(cls, tree: ast.Module, source: SourceText) -> ModuleModel:
@@ -164,18 +165,31 @@ class ModuleModel:
         """Every load of ``name`` that sees ``scope``'s binding, in ``scope`` and in scopes nested in it."""
         return [
             node
-            for node in ast.walk(scope.node)
-            if isinstance(node, ast.Name)
-            and node.id == name
-            and isinstance(node.ctx, ast.Load)
-            and scope_of(node).defining_scope(name) is scope
+            for node in self.names(name)
+            if isinstance(node.ctx, ast.Load) and scope_of(node).defining_scope(name) is scope
         ]
+
+    def names(self, name: str) -> list[ast.Name]:
+        """Every Name node spelling ``name``, in source order."""
+        if self._names is None:
+            index: dict[str, list[ast.Name]] = {}
+            for node in self.scopes.nodes(ast.Name):
+                assert isinstance(node, ast.Name)
+                index.setdefault(node.id, []).append(node)
+            self._names = index
+        return self._names.get(name, [])
+
+    def nodes(self, *types: type) -> list[ast.AST]:
+        """Every node of the given types (each type in source order)."""
+        return self.scopes.nodes(*types)
 
     def identifiers(self) -> set[str]:
         """Every identifier the module uses, for choosing fresh names."""
         if self._identifiers is None:
             names: set[str] = set()
-            for node in ast.walk(self.tree):
+            for node in self.nodes(
+                ast.Name, ast.arg, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.alias
+            ):
                 if isinstance(node, ast.Name):
                     names.add(node.id)
                 elif isinstance(node, ast.arg):

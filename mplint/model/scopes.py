@@ -140,6 +140,46 @@ class ScopeTree:
     functions: list[ast.FunctionDef | ast.AsyncFunctionDef]
     classes: list[ast.ClassDef]
     stores: list[tuple[ast.Subscript | ast.Attribute, ast.expr]]
+    by_type: dict[type, list[ast.AST]]
+
+    def nodes(self, *types: type) -> list[ast.AST]:
+        """Every node of the given types, each type in source order."""
+        found: list[ast.AST] = []
+        for node_type in types:
+            found.extend(self.by_type.get(node_type, ()))
+        return found
+
+
+# Nodes that bind names or open scopes: everything else is walked by the inlined generic path.
+BINDING_NODE_TYPES = frozenset(
+    {
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+        ast.ClassDef,
+        ast.Lambda,
+        ast.ListComp,
+        ast.SetComp,
+        ast.DictComp,
+        ast.GeneratorExp,
+        ast.Global,
+        ast.Nonlocal,
+        ast.Import,
+        ast.ImportFrom,
+        ast.Assign,
+        ast.AnnAssign,
+        ast.AugAssign,
+        ast.For,
+        ast.AsyncFor,
+        ast.With,
+        ast.AsyncWith,
+        ast.NamedExpr,
+        ast.ExceptHandler,
+        ast.MatchAs,
+        ast.MatchStar,
+        ast.MatchMapping,
+        ast.Delete,
+    }
+)
 
 
 class ScopeBuilder:
@@ -155,15 +195,38 @@ class ScopeBuilder:
         self.stores: list[tuple[ast.Subscript | ast.Attribute, ast.expr]] = []
 
     def build(self) -> ScopeTree:
+        by_type: dict[type, list[ast.AST]] = {}
+        binding_types = BINDING_NODE_TYPES
         stack: list[tuple[ast.AST, ast.AST | None, Scope]] = [(self.tree, None, self.module)]
+        push = stack.append
         while stack:
             node, parent, scope = stack.pop()
             node._mpl_parent = parent  # type: ignore[attr-defined]
             node._mpl_scope = scope  # type: ignore[attr-defined]
-            children = self.visit(node, scope)
-            for child, child_scope in reversed(children):
-                stack.append((child, node, child_scope))
-        return ScopeTree(self.module, self.scopes, self.calls, self.functions, self.classes, self.stores)
+            node_type = type(node)
+            same_type = by_type.get(node_type)
+            if same_type is None:
+                by_type[node_type] = [node]
+            else:
+                same_type.append(node)
+            if node_type in binding_types:
+                for child, child_scope in reversed(self.visit(node, scope)):
+                    push((child, node, child_scope))
+                continue
+            # The common case, inlined: children are evaluated in the same scope.
+            for name in reversed(node._fields):
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    for item in reversed(value):
+                        if isinstance(item, ast.AST):
+                            push((item, node, scope))
+                elif isinstance(value, ast.AST):
+                    push((value, node, scope))
+        calls = by_type.get(ast.Call, [])
+        self.calls = [call for call in calls if isinstance(call, ast.Call)]
+        return ScopeTree(
+            self.module, self.scopes, self.calls, self.functions, self.classes, self.stores, by_type
+        )
 
     def new_scope(self, kind: str, node: ast.AST, parent: Scope) -> Scope:
         scope = Scope(kind, node, parent)
@@ -224,9 +287,7 @@ class ScopeBuilder:
             else:
                 children.append((node.elt, inner))
             return children
-        if isinstance(node, ast.Call):
-            self.calls.append(node)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
             names = scope.global_names if isinstance(node, ast.Global) else scope.nonlocal_names
             names.update(node.names)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):

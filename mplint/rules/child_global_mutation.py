@@ -85,11 +85,9 @@ class ChildGlobalMutation(Rule):
         for child in handoffs:
             scope = scope_of(child.call)
             starts = position(child.call)
-            for node in ast.walk(scope.node):
+            for node in model.names(name):
                 if (
-                    isinstance(node, ast.Name)
-                    and node.id == name
-                    and isinstance(node.ctx, ast.Load)
+                    isinstance(node.ctx, ast.Load)
                     and scope_of(node) is scope
                     and scope.defining_scope(name) is module
                     and position(node) > starts

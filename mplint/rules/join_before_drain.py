@@ -93,7 +93,7 @@ class JoinBeforeDrain(Rule):
     def drained_only_after(model: ModuleModel, join: ast.Call, channel: frozenset[ast.AST]) -> bool:
         scope = function_scope(scope_of(join))
         reads = []
-        for node in ast.walk(scope.node):
+        for node in model.nodes(ast.Call):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
             if node.func.attr not in READS or function_scope(scope_of(node)) is not scope:

@@ -36,7 +36,7 @@ class PoolResultAfterExit(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         model = ctx.model
-        for node in ast.walk(model.tree):
+        for node in model.nodes(ast.Name):
             if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
                 continue
             use = consuming_use(node)

@@ -27,8 +27,9 @@ class Mutation:
     statement: ast.stmt | None
 
 
-def mutations(tree: ast.Module) -> Iterator[Mutation]:
-    for node in ast.walk(tree):
+def mutations(model: ModuleModel) -> Iterator[Mutation]:
+    candidates = model.nodes(ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete, ast.Call)
+    for node in candidates:
         targets: list[ast.expr] = []
         if isinstance(node, ast.Assign):
             for target in node.targets:
@@ -138,7 +139,7 @@ class ProxyNestedMutation(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         model = ctx.model
         aliases: dict[tuple[int, str], list[tuple[Mutation, ast.Name]]] = {}
-        for mutation in mutations(model.tree):
+        for mutation in mutations(model):
             read = copy_read(model, mutation.receiver)
             if read is not None:
                 yield self.direct(ctx, mutation, *read)
@@ -238,15 +239,7 @@ class ProxyNestedMutation(Rule):
         if scope.defining_scope(name) is not scope or name in scope.global_names:
             return
         mutation_roots = {id(root) for _, root in group}
-        uses = [
-            node
-            for node in own_nodes_of_scope(scope)
-            if isinstance(node, ast.Name)
-            and node.id == name
-            and isinstance(node.ctx, ast.Load)
-            and id(node) not in mutation_roots
-            and scope_of(node).defining_scope(name) is scope
-        ]
+        uses = [node for node in model.loads_of(scope, name) if id(node) not in mutation_roots]
         by_binding: dict[int, list[Mutation]] = {}
         bindings: dict[int, Binding] = {}
         for mutation, root in group:
@@ -407,11 +400,6 @@ _COMPOUND = (
     ast.ClassDef,
     ast.Match,
 )
-
-
-def own_nodes_of_scope(scope: Scope) -> Iterator[ast.AST]:
-    """Every node evaluated in ``scope`` or in scopes nested in it (closures see its names)."""
-    yield from ast.walk(scope.node)
 
 
 def _ancestors_until_scope(node: ast.AST) -> Iterator[ast.AST]:
