@@ -7,6 +7,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 EXCLUDED_DIRECTORIES: frozenset[str] = frozenset(
     {
@@ -44,6 +45,28 @@ EXCLUDED_DIRECTORIES: frozenset[str] = frozenset(
 SOURCE_SUFFIXES: tuple[str, ...] = (".py", ".pyi")
 
 
+class PathFilter(Protocol):
+    """Decides which paths are left out."""
+
+    def skip_entry(self, path: Path, is_dir: bool) -> bool:
+        """Whether the walk leaves out this source file or directory it came across."""
+        ...
+
+    def skip_named(self, path: Path, is_dir: bool) -> bool:
+        """Whether a path named on the command line is left out."""
+        ...
+
+
+class DefaultFilter:
+    """Leaves out the directories of EXCLUDED_DIRECTORIES while walking, and nothing named."""
+
+    def skip_entry(self, path: Path, is_dir: bool) -> bool:
+        return is_dir and path.name in EXCLUDED_DIRECTORIES
+
+    def skip_named(self, path: Path, is_dir: bool) -> bool:
+        return False
+
+
 @dataclass
 class Discovery:
     """The files found, in order and without duplicates, and the problems met on the way."""
@@ -59,9 +82,13 @@ class Discovery:
             self.files.append(path)
 
 
-def discover(paths: list[str]) -> Discovery:
-    """Expand ``paths``: files are taken as they are, directories are walked for Python sources."""
+def discover(paths: list[str], path_filter: PathFilter | None = None) -> Discovery:
+    """Expand ``paths``: files are taken as they are, directories are walked for Python sources.
+
+    ``path_filter`` (by default DefaultFilter) decides what is left out.
+    """
     found = Discovery()
+    skip = path_filter or DefaultFilter()
     for raw in paths:
         path = Path(raw)
         try:
@@ -72,14 +99,17 @@ def discover(paths: list[str]) -> Discovery:
         except OSError as exc:
             found.errors.append(f"cannot access {raw}: {exc.strerror or exc}")
             continue
-        if stat.S_ISDIR(info.st_mode):
-            _walk(path, found)
+        is_dir = stat.S_ISDIR(info.st_mode)
+        if skip.skip_named(path, is_dir):
+            continue
+        if is_dir:
+            _walk(path, found, skip)
         else:
             found.add(path)
     return found
 
 
-def _walk(root: Path, found: Discovery) -> None:
+def _walk(root: Path, found: Discovery, skip: PathFilter) -> None:
     """Walk ``root`` in sorted order, depth first, never leaving the tree through a symlink."""
     root_real = os.path.realpath(root)
     visited: set[str] = {root_real}
@@ -95,14 +125,15 @@ def _walk(root: Path, found: Discovery) -> None:
             continue  # a broken symlink or a vanished entry is not a source file
         if stat.S_ISDIR(info.st_mode):
             real = os.path.realpath(child)
-            if child.name in EXCLUDED_DIRECTORIES or real in visited:
+            if real in visited or (child.is_symlink() and not _inside(real, root_real)):
                 continue
-            if child.is_symlink() and not _inside(real, root_real):
+            if skip.skip_entry(child, True):
                 continue
             visited.add(real)
             stack.append(iter(_children(child, found)))
         elif stat.S_ISREG(info.st_mode) and child.name.endswith(SOURCE_SUFFIXES):
-            found.add(child)
+            if not skip.skip_entry(child, False):
+                found.add(child)
 
 
 def _children(directory: Path, found: Discovery) -> list[Path]:

@@ -1,0 +1,333 @@
+"""Reading one configuration file: ``[tool.mplint]`` in ``pyproject.toml``, or the top level of
+``mplint.toml`` / ``.mplint.toml``; every key validated, and ``extend`` followed."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from mplint.globs import Glob, GlobError, compile_glob
+from mplint.report import OUTPUT_FORMATS
+from mplint.report.paths import display_path
+from mplint.rules import UnknownSelectorError, resolve_selector
+from mplint.settings import ALL_START_METHODS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+PYPROJECT = "pyproject.toml"
+CONFIG_NAMES: tuple[str, ...] = (".mplint.toml", "mplint.toml", PYPROJECT)
+"""The configuration file names, in the order they are looked for in one directory."""
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message is one line and names the file."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """One layer of rule selection, from one configuration file or from the command line."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PathGlob:
+    """A glob relative to ``base``, and where it was written (a file name or a flag)."""
+
+    glob: Glob
+    base: Path
+    origin: str
+
+    def matches(self, path: Path, is_dir: bool) -> bool:
+        """Whether the absolute ``path`` matches; outside ``base`` only its name is matched."""
+        relative = os.path.relpath(path, self.base)
+        if relative == os.curdir:
+            return False
+        if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+            return self.glob.matches(path.name, is_dir)
+        return self.glob.matches(Path(relative).as_posix(), is_dir)
+
+
+@dataclass(frozen=True)
+class PerFileIgnore:
+    """Codes ignored in the files a glob matches (or, for a ``!`` glob, does not match)."""
+
+    glob: PathGlob
+    codes: frozenset[str]
+    selectors: tuple[str, ...]
+
+    def applies_to(self, path: Path) -> bool:
+        """Whether ``path`` (absolute) or a directory holding it matches, negation included."""
+        matched = self.glob.matches(path, is_dir=False) or any(
+            self.glob.matches(parent, is_dir=True) for parent in _parents_below(path, self.glob.base)
+        )
+        return matched != self.glob.glob.negated
+
+
+def _parents_below(path: Path, base: Path) -> list[Path]:
+    parents: list[Path] = []
+    for parent in path.parents:
+        if parent == base or len(parent.parts) <= len(base.parts):
+            break
+        parents.append(parent)
+    return parents
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a configuration file (after following ``extend``) or the command line sets.
+
+    None, or an empty tuple for the keys that accumulate, means the key was not given.
+    """
+
+    path: Path | None = None
+    selections: tuple[Selection, ...] = ()
+    per_file_ignores: tuple[PerFileIgnore, ...] | None = None
+    exclude: tuple[PathGlob, ...] | None = None
+    extend_exclude: tuple[PathGlob, ...] = ()
+    respect_gitignore: bool | None = None
+    force_exclude: bool | None = None
+    unsafe_fixes: bool | None = None
+    extend_safe_fixes: tuple[str, ...] = ()
+    extend_unsafe_fixes: tuple[str, ...] = ()
+    output_format: str | None = None
+    start_methods: tuple[str, ...] | None = None
+
+    def over(self, base: Options) -> Options:
+        """These options layered over ``base``: keys set here win, the ``extend-*`` keys and the
+        rule selections accumulate (``base`` first)."""
+
+        def pick(mine: Any, theirs: Any) -> Any:
+            return theirs if mine is None else mine
+
+        return Options(
+            path=pick(self.path, base.path),
+            selections=base.selections + self.selections,
+            per_file_ignores=pick(self.per_file_ignores, base.per_file_ignores),
+            exclude=pick(self.exclude, base.exclude),
+            extend_exclude=base.extend_exclude + self.extend_exclude,
+            respect_gitignore=pick(self.respect_gitignore, base.respect_gitignore),
+            force_exclude=pick(self.force_exclude, base.force_exclude),
+            unsafe_fixes=pick(self.unsafe_fixes, base.unsafe_fixes),
+            extend_safe_fixes=base.extend_safe_fixes + self.extend_safe_fixes,
+            extend_unsafe_fixes=base.extend_unsafe_fixes + self.extend_unsafe_fixes,
+            output_format=pick(self.output_format, base.output_format),
+            start_methods=pick(self.start_methods, base.start_methods),
+        )
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    """The parsed file; ConfigError when it cannot be read or is not valid TOML."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{display_path(str(path))}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{display_path(str(path))}: invalid TOML: not UTF-8 ({exc.reason})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{display_path(str(path))}: invalid TOML: {exc}") from None
+
+
+def is_config_file(path: Path) -> bool:
+    """Whether the file configures mplint: any ``mplint.toml``, a ``pyproject.toml`` only with a
+    ``[tool.mplint]`` table."""
+    if path.name != PYPROJECT:
+        return True
+    tool = load_toml(path).get("tool")
+    return isinstance(tool, dict) and "mplint" in tool
+
+
+def config_in(directory: Path) -> Path | None:
+    """The configuration file of ``directory`` itself, if it has one."""
+    for name in CONFIG_NAMES:
+        candidate = directory / name
+        if candidate.is_file() and is_config_file(candidate):
+            return candidate
+    return None
+
+
+def read_config(path: Path, base: Path | None = None) -> Options:
+    """The options of the configuration file at ``path`` (absolute), ``extend`` followed.
+
+    Globs are relative to ``base`` when given, else to the directory of the file writing them.
+    """
+    return _read(path, base, ())
+
+
+def _read(path: Path, base: Path | None, chain: tuple[Path, ...]) -> Options:
+    real = Path(os.path.realpath(path))
+    if real in chain:
+        cycle = " -> ".join(display_path(str(link)) for link in (*chain, real))
+        raise ConfigError(f"circular extend: {cycle}")
+    table, prefix = _table(path)
+    reader = _Reader(path, prefix, base or path.parent)
+    options = reader.options(table)
+    extend = table.get("extend")
+    if extend is None:
+        return options
+    target = Path(reader.string("extend", extend))
+    target = Path(os.path.abspath(path.parent / os.path.expandvars(os.path.expanduser(target))))
+    if not target.is_file():
+        raise ConfigError(f"{reader.where('extend')}: no such file: {display_path(str(target))}")
+    return options.over(_read(target, base, (*chain, real)))
+
+
+def _table(path: Path) -> tuple[dict[str, Any], str]:
+    data = load_toml(path)
+    if path.name != PYPROJECT:
+        return data, ""
+    tool = data.get("tool", {})
+    table = tool.get("mplint", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{display_path(str(path))}: [tool.mplint]: expected a table, got {_kind(table)}")
+    return table, "[tool.mplint] "
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "table"
+    if isinstance(value, list):
+        return "array"
+    return type(value).__name__
+
+
+class _Reader:
+    """Validates the keys of one file's table, naming the file and key in every error."""
+
+    def __init__(self, path: Path, prefix: str, base: Path) -> None:
+        self.path = path
+        self.prefix = prefix
+        self.base = base
+        self.shown = display_path(str(path))
+
+    def where(self, key: str) -> str:
+        return f"{self.shown}: {self.prefix}{key}"
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.where(key)}: {message}")
+
+    def options(self, table: dict[str, Any]) -> Options:
+        handlers: dict[str, Callable[[Options, str, Any], Options]] = {
+            "extend": lambda options, key, value: options,  # followed by the caller
+            "select": self._select,
+            "extend-select": self._select,
+            "ignore": self._select,
+            "per-file-ignores": lambda o, k, v: replace(o, per_file_ignores=self.per_file_ignores(k, v)),
+            "exclude": lambda o, k, v: replace(o, exclude=self.globs(k, v)),
+            "extend-exclude": lambda o, k, v: replace(o, extend_exclude=self.globs(k, v)),
+            "respect-gitignore": lambda o, k, v: replace(o, respect_gitignore=self.boolean(k, v)),
+            "force-exclude": lambda o, k, v: replace(o, force_exclude=self.boolean(k, v)),
+            "unsafe-fixes": lambda o, k, v: replace(o, unsafe_fixes=self.boolean(k, v)),
+            "extend-safe-fixes": lambda o, k, v: replace(o, extend_safe_fixes=self.selectors(k, v)),
+            "extend-unsafe-fixes": lambda o, k, v: replace(o, extend_unsafe_fixes=self.selectors(k, v)),
+            "output-format": lambda o, k, v: replace(o, output_format=self.output_format(k, v)),
+            "start-methods": lambda o, k, v: replace(o, start_methods=self.start_methods(k, v)),
+        }
+        options = Options(path=self.path)
+        for key, value in table.items():
+            handler = handlers.get(key)
+            if handler is None:
+                raise self.fail(key, f"unknown key{_suggestion(key, list(handlers))}")
+            options = handler(options, key, value)
+        return options
+
+    def _select(self, options: Options, key: str, value: Any) -> Options:
+        selectors = self.selectors(key, value)
+        layer = options.selections[0] if options.selections else Selection()
+        if key == "select":
+            layer = replace(layer, select=selectors)
+        elif key == "extend-select":
+            layer = replace(layer, extend_select=selectors)
+        else:
+            layer = replace(layer, ignore=selectors)
+        return replace(options, selections=(layer,))
+
+    def strings(self, key: str, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise self.fail(key, f"expected a list of strings, got {_kind(value)}")
+        for item in value:
+            if not isinstance(item, str):
+                raise self.fail(key, f"expected a list of strings, got a list containing {_kind(item)}")
+        return tuple(value)
+
+    def string(self, key: str, value: Any) -> str:
+        if not isinstance(value, str):
+            raise self.fail(key, f"expected a string, got {_kind(value)}")
+        return value
+
+    def boolean(self, key: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(key, f"expected a boolean, got {_kind(value)}")
+        return value
+
+    def selectors(self, key: str, value: Any) -> tuple[str, ...]:
+        selectors = self.strings(key, value)
+        for selector in selectors:
+            try:
+                resolve_selector(selector)
+            except UnknownSelectorError as exc:
+                raise self.fail(key, str(exc)) from None
+        return selectors
+
+    def globs(self, key: str, value: Any) -> tuple[PathGlob, ...]:
+        return tuple(self.glob(key, pattern) for pattern in self.strings(key, value))
+
+    def glob(self, key: str, pattern: str) -> PathGlob:
+        try:
+            return PathGlob(compile_glob(pattern, braces=True), self.base, self.shown)
+        except GlobError as exc:
+            raise self.fail(key, str(exc)) from None
+
+    def per_file_ignores(self, key: str, value: Any) -> tuple[PerFileIgnore, ...]:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a table of globs to lists of rule selectors, got {_kind(value)}")
+        entries: list[PerFileIgnore] = []
+        for pattern, selectors in value.items():
+            entry_key = f"{key}.{_quoted_key(pattern)}"
+            checked = self.selectors(entry_key, selectors)
+            codes = frozenset(code for selector in checked for code in resolve_selector(selector))
+            entries.append(PerFileIgnore(self.glob(entry_key, pattern), codes, checked))
+        return tuple(entries)
+
+    def output_format(self, key: str, value: Any) -> str:
+        name = self.string(key, value)
+        if name not in OUTPUT_FORMATS:
+            raise self.fail(
+                key, f"unknown output format {name!r} (expected one of {', '.join(OUTPUT_FORMATS)})"
+            )
+        return name
+
+    def start_methods(self, key: str, value: Any) -> tuple[str, ...]:
+        methods = self.strings(key, value)
+        if not methods:
+            raise self.fail(key, f"expected at least one of {', '.join(ALL_START_METHODS)}")
+        for method in methods:
+            if method not in ALL_START_METHODS:
+                raise self.fail(
+                    key, f"unknown start method {method!r} (expected some of {', '.join(ALL_START_METHODS)})"
+                )
+        return tuple(dict.fromkeys(methods))
+
+
+def _quoted_key(key: str) -> str:
+    bare = key and all(char.isalnum() or char in "-_" for char in key)
+    return key if bare else '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _suggestion(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return f" (expected one of {', '.join(sorted(known))})"

@@ -1,0 +1,75 @@
+"""Rule selection from layers of ``select``/``extend-select``/``ignore``, and fix safety overrides,
+both resolved as Ruff resolves them: within a layer the more specific selector wins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from mplint.config_file import Selection
+from mplint.rules import ALL_CODES, BY_CODE, BY_NAME, resolve_selector
+
+EXACT = 1000
+"""The specificity of a selector naming one rule."""
+
+
+def specificity(selector: str) -> int:
+    """``ALL`` < shorter code prefixes < longer ones < a full code or a rule name."""
+    key = selector.strip()
+    if key.upper() == "ALL":
+        return 0
+    if key.upper() in BY_CODE or key.lower() in BY_NAME:
+        return EXACT
+    return len(key)
+
+
+def _by_specificity(selectors: Iterable[str]) -> dict[int, list[str]]:
+    levels: dict[int, list[str]] = {}
+    for selector in selectors:
+        levels.setdefault(specificity(selector), []).append(selector)
+    return levels
+
+
+def resolve_layers(layers: Iterable[Selection]) -> frozenset[str]:
+    """The enabled codes: all rules, changed by each layer in turn.
+
+    A layer with ``select`` starts over from its own selection; otherwise it changes the codes
+    enabled so far. Within a layer, selectors apply from the least to the most specific, and an
+    ``ignore`` beats a ``select`` of the same specificity.
+    """
+    enabled = set(ALL_CODES)
+    for layer in layers:
+        enabling = _by_specificity((*(layer.select or ()), *layer.extend_select))
+        disabling = _by_specificity(layer.ignore)
+        updates: dict[str, bool] = {}
+        for level in sorted({*enabling, *disabling}):
+            for selector in enabling.get(level, []):
+                updates.update(dict.fromkeys(resolve_selector(selector), True))
+            for selector in disabling.get(level, []):
+                updates.update(dict.fromkeys(resolve_selector(selector), False))
+        if layer.select is not None:
+            enabled = set()
+        for code, on in updates.items():
+            if on:
+                enabled.add(code)
+            else:
+                enabled.discard(code)
+    return frozenset(enabled)
+
+
+def resolve_fix_safety(safe: Iterable[str], unsafe: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The codes whose fixes become safe and those whose fixes become unsafe.
+
+    The more specific selector wins; at equal specificity, unsafe wins.
+    """
+    promote = _by_specificity(safe)
+    demote = _by_specificity(unsafe)
+    table: dict[str, bool] = {}
+    for level in sorted({*promote, *demote}):
+        for selector in promote.get(level, []):
+            table.update(dict.fromkeys(resolve_selector(selector), True))
+        for selector in demote.get(level, []):
+            table.update(dict.fromkeys(resolve_selector(selector), False))
+    return (
+        frozenset(code for code, is_safe in table.items() if is_safe),
+        frozenset(code for code, is_safe in table.items() if not is_safe),
+    )
