@@ -238,6 +238,22 @@ async def test_an_edit_that_fixes_the_code_clears_the_diagnostic(client: Recordi
     assert await published_for(client, uri, 2) == []
 
 
+async def test_saving_checks_again_and_closing_clears(client: RecordingClient) -> None:
+    uri = "untitled:save-close.py"
+    open_document(client, uri, TRAP)
+    assert len(await published_for(client, uri, 1)) == 1
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    await wait_until(lambda: len([p for p in client.published if p.uri == uri]) == 2)
+    assert len(client.published[-1].diagnostics) == 1 and client.published[-1].version == 1
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    await wait_until(lambda: len([p for p in client.published if p.uri == uri]) == 3)
+    assert list(client.diagnostics[uri]) == []
+
+
 async def test_results_for_outdated_versions_are_never_published(client: RecordingClient) -> None:
     uri = "untitled:typing.py"
     open_document(client, uri, TRAP)
@@ -371,5 +387,6 @@ async def test_pull_diagnostics_and_resolved_fix_all(pulling: RecordingClient) -
     assert isinstance(fixed_report, types.RelatedFullDocumentDiagnosticReport)
     assert list(fixed_report.items) == []
     assert not any(params.uri == uri for params in client.published)
+    await wait_until(lambda: bool(client.registrations))
     watchers = [r for r in client.registrations if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
     assert watchers, "the server watches the configuration files"
