@@ -346,6 +346,12 @@ async def test_settings_decide_what_is_reported(configured: RecordingClient) -> 
     await wait_until(lambda: len([p for p in client.published if p.uri == unguarded]) >= 2)
     assert list(client.diagnostics[unguarded]) == []
 
+    # A change without mplint's settings makes the server ask for its section.
+    client.set_configuration({"select": "missing-main-guard"}, section="mplint")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"other": {}}))
+    await wait_until(lambda: len([p for p in client.published if p.uri == unguarded]) >= 3)
+    assert [diagnostic.code for diagnostic in client.diagnostics[unguarded]] == ["MPL002"]
+
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")
 async def pulling(lsp_client: RecordingClient):  # type: ignore[no-untyped-def]

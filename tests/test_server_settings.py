@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from mplint.rules import ALL_CODES
-from mplint.server.settings import ClientSettings, SettingsError, parse_client_settings, unknown_keys
+from mplint.server.settings import (
+    ClientSettings,
+    SettingsError,
+    parse_client_settings,
+    section_in,
+    unknown_keys,
+)
 from mplint.settings import Settings
 
 
@@ -55,3 +61,11 @@ def test_invalid_settings_are_rejected_with_a_reason(raw: object, message: str) 
 def test_unknown_keys_are_named() -> None:
     assert unknown_keys({"select": [], "extend_select": [], "debounce": 1}) == ["debounce", "extend_select"]
     assert unknown_keys({"mplint": {"ignore": []}}) == []
+
+
+def test_a_configuration_change_without_mplint_settings_holds_no_section() -> None:
+    assert section_in({"mplint": {"select": "MPL001"}}) == {"select": "MPL001"}
+    assert section_in({"ignore": ["MPL001"], "other": 1}) == {"ignore": ["MPL001"], "other": 1}
+    assert section_in({"pylsp": {"plugins": {}}}) is None
+    assert section_in(None) is None
+    assert section_in([]) is None

@@ -16,6 +16,7 @@ from pygls.uris import to_fs_path
 
 from mplint import __version__
 from mplint.fixer import fix_text
+from mplint.server.client import ClientSupport
 from mplint.server.code_actions import (
     FIX_ALL,
     QUICK_FIX,
@@ -30,7 +31,14 @@ from mplint.server.hover import hover
 from mplint.server.linting import CheckResult, Linter
 from mplint.server.positions import UTF16
 from mplint.server.protocol import MplintProtocol
-from mplint.server.settings import SECTION, ClientSettings, SettingsError, parse_client_settings, unknown_keys
+from mplint.server.settings import (
+    SECTION,
+    ClientSettings,
+    SettingsError,
+    parse_client_settings,
+    section_in,
+    unknown_keys,
+)
 from mplint.server.workspace_config import CONFIG_FILE_NAMES, WorkspaceConfig, is_config_file
 from mplint.settings import Settings
 
@@ -52,39 +60,13 @@ class MplintServer(LanguageServer):
             protocol_cls=MplintProtocol,
         )
         self.encoding: str = UTF16
+        self.client = ClientSupport()
         self.client_settings = ClientSettings()
         self.config = WorkspaceConfig()
         self.reported_errors: set[str] = set()
         self.shut_down = False
         self.linter = Linter(self.settings_for, self.publish, debounce)
         self._register()
-
-    # -- what the client can do
-
-    @property
-    def pulls_diagnostics(self) -> bool:
-        """Clients that pull diagnostics get none pushed, so they never see them twice."""
-        document = self.client_capabilities.text_document
-        return document is not None and document.diagnostic is not None
-
-    @property
-    def versioned_edits(self) -> bool:
-        workspace = self.client_capabilities.workspace
-        edit = workspace.workspace_edit if workspace is not None else None
-        return bool(edit is not None and edit.document_changes)
-
-    @property
-    def resolves_edits(self) -> bool:
-        document = self.client_capabilities.text_document
-        code_action = document.code_action if document is not None else None
-        resolve = code_action.resolve_support if code_action is not None else None
-        return resolve is not None and "edit" in resolve.properties
-
-    @property
-    def markdown_hover(self) -> bool:
-        document = self.client_capabilities.text_document
-        formats = document.hover.content_format if document is not None and document.hover else None
-        return formats is None or types.MarkupKind.Markdown in formats
 
     # -- settings
 
@@ -126,10 +108,8 @@ class MplintServer(LanguageServer):
         """Every result is stale: check the open documents again, or ask the client to pull again."""
         self.linter.invalidate()
         self.reported_errors.clear()
-        if self.pulls_diagnostics:
-            workspace = self.client_capabilities.workspace
-            diagnostics = workspace.diagnostics if workspace is not None else None
-            if diagnostics is not None and diagnostics.refresh_support:
+        if self.client.pulls_diagnostics:
+            if self.client.refreshes_diagnostics:
                 self.workspace_diagnostic_refresh(None)
             return
         for document in self.linter.documents:
@@ -138,7 +118,7 @@ class MplintServer(LanguageServer):
     # -- publishing
 
     def publish(self, result: CheckResult) -> None:
-        if self.pulls_diagnostics:
+        if self.client.pulls_diagnostics:
             return
         document = result.document
         if result.error is not None:
@@ -211,13 +191,12 @@ class MplintServer(LanguageServer):
 
     def initialize(self, params: types.InitializeParams) -> None:
         self.encoding = str(ServerCapabilitiesBuilder.choose_position_encoding(params.capabilities))
+        self.client = ClientSupport.of(params.capabilities)
         if params.initialization_options is not None:
             self.update_settings(params.initialization_options)
 
     def initialized(self, params: types.InitializedParams) -> None:
-        workspace = self.client_capabilities.workspace
-        watched = workspace.did_change_watched_files if workspace is not None else None
-        if watched is None or not watched.dynamic_registration:
+        if not self.client.watches_files:
             return
         watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_FILE_NAMES]
         self.client_register_capability(
@@ -239,7 +218,7 @@ class MplintServer(LanguageServer):
     def did_open(self, params: types.DidOpenTextDocumentParams) -> None:
         item = params.text_document
         self.linter.documents.open(item.uri, item.text, item.version)
-        if not self.pulls_diagnostics:
+        if not self.client.pulls_diagnostics:
             self.linter.schedule(item.uri, delay=0)
 
     def did_change(self, params: types.DidChangeTextDocumentParams) -> None:
@@ -247,18 +226,21 @@ class MplintServer(LanguageServer):
         changed = self.linter.documents.change(
             identifier.uri, identifier.version, list(params.content_changes), self.encoding
         )
-        if changed is not None and not self.pulls_diagnostics:
+        if changed is not None and not self.client.pulls_diagnostics:
             self.linter.schedule(identifier.uri)
 
     def did_save(self, params: types.DidSaveTextDocumentParams) -> None:
-        if self.linter.documents.get(params.text_document.uri) is not None and not self.pulls_diagnostics:
+        if (
+            self.linter.documents.get(params.text_document.uri) is not None
+            and not self.client.pulls_diagnostics
+        ):
             self.linter.schedule(params.text_document.uri, delay=0)
 
     def did_close(self, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         was_open = self.linter.documents.get(uri) is not None
         self.linter.close(uri)
-        if was_open and not self.pulls_diagnostics:
+        if was_open and not self.client.pulls_diagnostics:
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     async def pull_diagnostics(
@@ -287,11 +269,11 @@ class MplintServer(LanguageServer):
         actions: list[types.CodeAction] = []
         if kind_requested(QUICK_FIX, only):
             actions += quick_fixes(
-                document, result.diagnostics, params.range, self.encoding, unsafe, self.versioned_edits
+                document, result.diagnostics, params.range, self.encoding, unsafe, self.client.versioned_edits
             )
         if kind_requested(FIX_ALL, only) and has_fixes(result.diagnostics, unsafe):
-            fixed = None if self.resolves_edits else await self.fixed_text(result)
-            actions.append(fix_all_action(document, fixed, self.encoding, self.versioned_edits))
+            fixed = None if self.client.resolves_edits else await self.fixed_text(result)
+            actions.append(fix_all_action(document, fixed, self.encoding, self.client.versioned_edits))
         return actions
 
     async def fixed_text(self, result: CheckResult) -> str:
@@ -312,28 +294,27 @@ class MplintServer(LanguageServer):
         if result is None:
             return action
         fixed = await self.fixed_text(result)
-        return fix_all_action(result.document, fixed, self.encoding, self.versioned_edits)
+        return fix_all_action(result.document, fixed, self.encoding, self.client.versioned_edits)
 
     async def hover(self, params: types.HoverParams) -> types.Hover | None:
         result = await self.current_result(params.text_document.uri)
         if result is None:
             return None
-        return hover(result.document, result.diagnostics, params.position, self.encoding, self.markdown_hover)
+        return hover(
+            result.document, result.diagnostics, params.position, self.encoding, self.client.markdown_hover
+        )
 
     async def did_change_configuration(self, params: types.DidChangeConfigurationParams) -> None:
-        raw: object = params.settings
-        if not raw and self.asks_configuration:
+        """Take the ``mplint`` settings the notification carries, or else those the client answers
+        for the ``mplint`` section; with neither, the settings stay as they are."""
+        section = section_in(params.settings)
+        if section is None and self.client.answers_configuration:
             answers = await self.workspace_configuration_async(
                 types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
             )
-            raw = answers[0] if answers else None
-        if self.update_settings(raw):
+            section = answers[0] if answers and answers[0] is not None else None
+        if section is not None and self.update_settings(section):
             self.settings_changed()
-
-    @property
-    def asks_configuration(self) -> bool:
-        workspace = self.client_capabilities.workspace
-        return bool(workspace is not None and workspace.configuration)
 
     def did_change_watched_files(self, params: types.DidChangeWatchedFilesParams) -> None:
         paths = [to_fs_path(change.uri) or change.uri for change in params.changes]

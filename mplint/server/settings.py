@@ -58,6 +58,17 @@ def settings_section(raw: object) -> Mapping[str, object]:
     return raw
 
 
+def section_in(raw: object) -> Mapping[str, object] | None:
+    """The mplint settings within a configuration change: its ``mplint`` object, or the change itself
+    when it has mplint's keys; None when it holds nothing for mplint (other tools' settings)."""
+    if not isinstance(raw, Mapping):
+        return None
+    inner = raw.get(SECTION)
+    if isinstance(inner, Mapping):
+        return inner
+    return raw if any(key in raw for key in KEYS) else None
+
+
 def unknown_keys(raw: object) -> list[str]:
     """The keys of the settings object that mplint does not know."""
     try:
