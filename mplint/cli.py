@@ -7,15 +7,17 @@ import contextlib
 import io
 import os
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 from mplint import __version__
+from mplint.cli_config import OptionError, add_config_arguments, check_combinations, command_line_options
 from mplint.commands.check import EXIT_ERROR, CheckOptions, run_check
 from mplint.commands.rule import run_rule
-from mplint.report import OUTPUT_FORMATS, FixMode, UnsafeFixes
+from mplint.config_file import ConfigError
+from mplint.report import OUTPUT_FORMATS, STATISTICS_FORMATS, FixMode
 from mplint.report.paths import STDIN_NAME
-from mplint.rules import UnknownSelectorError, resolve_selection
-from mplint.settings import ALL_START_METHODS, Settings
+from mplint.settings import ALL_START_METHODS
 
 
 class UsageError(Exception):
@@ -99,8 +101,7 @@ def _add_check(check: argparse.ArgumentParser) -> None:
     output.add_argument(
         "--output-format",
         choices=OUTPUT_FORMATS,
-        default="full",
-        help="How diagnostics are printed (default: full).",
+        help="How diagnostics are printed (default: the configuration's output-format, else full).",
     )
     output.add_argument("-o", "--output-file", metavar="FILE", help="Write the report to FILE.")
     output.add_argument("--statistics", action="store_true", help="Print how often each rule fired.")
@@ -117,6 +118,7 @@ def _add_check(check: argparse.ArgumentParser) -> None:
         action="store_true",
         help="Exit 1 when a fix was applied, even if no diagnostics remain.",
     )
+    add_config_arguments(check)
 
 
 def _add_rule(rule: argparse.ArgumentParser) -> None:
@@ -135,32 +137,13 @@ def _add_server(server: argparse.ArgumentParser) -> None:
     )
 
 
-def _split(values: list[str]) -> list[str]:
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
-
-
 def check_options(args: argparse.Namespace) -> CheckOptions:
     """Resolve the parsed ``check`` arguments; raises UsageError for inconsistent ones."""
     try:
-        select = resolve_selection(
-            _split(args.select) if args.select else None,
-            ignore=_split(args.ignore),
-            extend_select=_split(args.extend_select),
-        )
-    except UnknownSelectorError as exc:
+        check_combinations(args)
+        overrides = command_line_options(args)
+    except OptionError as exc:
         raise UsageError(str(exc)) from None
-    start_methods = ALL_START_METHODS
-    if args.start_methods is not None:
-        start_methods = tuple(_split([args.start_methods]))
-        unknown = [method for method in start_methods if method not in ALL_START_METHODS]
-        if unknown or not start_methods:
-            raise UsageError(
-                f"unknown start method: {', '.join(unknown) or repr(args.start_methods)} "
-                f"(expected some of {', '.join(ALL_START_METHODS)})"
-            )
-    unsafe = {None: UnsafeFixes.HINT, True: UnsafeFixes.ENABLED, False: UnsafeFixes.DISABLED}[
-        args.unsafe_fixes
-    ]
     paths: list[str] = args.paths or ["."]
     read_stdin = args.stdin_filename is not None or paths == [STDIN_NAME]
     if read_stdin:
@@ -169,6 +152,11 @@ def check_options(args: argparse.Namespace) -> CheckOptions:
                 print(f"warning: ignoring {path} in favor of standard input", file=sys.stderr)
     elif STDIN_NAME in paths:
         raise UsageError("'-' (standard input) cannot be combined with other paths")
+    if args.statistics and (args.output_format or "full") not in STATISTICS_FORMATS:
+        raise UsageError(
+            f"--statistics does not support --output-format {args.output_format} "
+            f"(use one of {', '.join(STATISTICS_FORMATS)})"
+        )
     if args.diff:
         fix_mode = FixMode.DIFF
     elif args.fix or args.fix_only:
@@ -177,15 +165,11 @@ def check_options(args: argparse.Namespace) -> CheckOptions:
         fix_mode = FixMode.GENERATE
     return CheckOptions(
         paths=paths,
-        settings=Settings(
-            select=select,
-            unsafe_fixes=unsafe is UnsafeFixes.ENABLED,
-            start_methods=start_methods,
-        ),
+        overrides=overrides,
+        config=Path(args.config) if args.config is not None else None,
+        isolated=args.isolated,
         fix_mode=fix_mode,
         fix_only=args.fix_only or args.diff,
-        unsafe_fixes=unsafe,
-        output_format=args.output_format,
         output_file=args.output_file,
         statistics=args.statistics,
         quiet=args.quiet,
@@ -194,6 +178,11 @@ def check_options(args: argparse.Namespace) -> CheckOptions:
         exit_non_zero_on_fix=args.exit_non_zero_on_fix,
         stdin_filename=args.stdin_filename,
         read_stdin=read_stdin,
+        add_noqa=args.add_noqa,
+        show_settings=args.show_settings,
+        show_files=args.show_files,
+        color=args.color,
+        verbose=args.verbose,
     )
 
 
@@ -229,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     _tolerant_streams()
     try:
         return _dispatch(argv)
-    except UsageError as exc:
+    except (UsageError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from mplint.add_noqa import add_noqa
+from mplint.commands.show import render_files, render_settings
+from mplint.config import Resolver, absolute
+from mplint.config_file import Options
 from mplint.discovery import discover
-from mplint.engine import InternalError
+from mplint.engine import InternalError, check_text
+from mplint.exclusion import ConfiguredFilter
+from mplint.fixer import parses
 from mplint.processing import Processed, process_source
 from mplint.report import (
+    STATISTICS_FORMATS,
     FileResult,
     FixMode,
     ReportOptions,
@@ -21,7 +28,9 @@ from mplint.report import (
 )
 from mplint.report.diff import unified_diff
 from mplint.report.paths import STDIN_NAME, display_path
+from mplint.report.style import use_color
 from mplint.settings import Settings
+from mplint.source import DecodeError, decode_source
 from mplint.writing import write_atomic
 
 EXIT_SUCCESS = 0
@@ -31,14 +40,18 @@ EXIT_ERROR = 2
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """Everything ``mplint check`` was asked to do, resolved from the command line."""
+    """Everything ``mplint check`` was asked to do, resolved from the command line.
+
+    ``overrides`` holds the options that beat the configuration files (rule selection, output
+    format, unsafe fixes, exclusions and the like).
+    """
 
     paths: list[str]
-    settings: Settings
+    overrides: Options = field(default_factory=Options)
+    config: Path | None = None
+    isolated: bool = False
     fix_mode: FixMode = FixMode.GENERATE
     fix_only: bool = False
-    unsafe_fixes: UnsafeFixes = UnsafeFixes.HINT
-    output_format: str = "full"
     output_file: str | None = None
     statistics: bool = False
     quiet: bool = False
@@ -47,16 +60,12 @@ class CheckOptions:
     exit_non_zero_on_fix: bool = False
     stdin_filename: str | None = None
     read_stdin: bool = False
-
-    @property
-    def report_options(self) -> ReportOptions:
-        return ReportOptions(
-            unsafe_fixes=self.unsafe_fixes,
-            fix_mode=self.fix_mode,
-            show_violations=not (self.fix_only or self.fix_mode is FixMode.DIFF),
-            show_fixes=self.show_fixes,
-            quiet=self.quiet,
-        )
+    add_noqa: str | None = None
+    """The reason to write after the codes ("" for none), when ``--add-noqa`` is given."""
+    show_settings: bool = False
+    show_files: bool = False
+    color: str = "auto"
+    verbose: bool = False
 
 
 @dataclass
@@ -64,8 +73,43 @@ class Run:
     """The state of one run: results so far, and whether any error was reported."""
 
     options: CheckOptions
+    resolver: Resolver
     results: list[FileResult] = field(default_factory=list)
     errors: int = 0
+
+    @property
+    def output_format(self) -> str:
+        return self.resolver.root_project.options.output_format or "full"
+
+    @property
+    def unsafe_fixes(self) -> UnsafeFixes:
+        configured = self.resolver.root_project.options.unsafe_fixes
+        return {None: UnsafeFixes.HINT, True: UnsafeFixes.ENABLED, False: UnsafeFixes.DISABLED}[configured]
+
+    def report_options(self, color: bool) -> ReportOptions:
+        options = self.options
+        return ReportOptions(
+            unsafe_fixes=self.unsafe_fixes,
+            fix_mode=options.fix_mode,
+            show_violations=not (options.fix_only or options.fix_mode is FixMode.DIFF),
+            show_fixes=options.show_fixes,
+            quiet=options.quiet,
+            errors=self.errors,
+            color=color,
+        )
+
+    def log(self, message: str) -> None:
+        if self.options.verbose:
+            sys.stdout.flush()
+            print(f"debug: {message}", file=sys.stderr, flush=True)
+
+    def settings_for(self, path: Path) -> Settings:
+        project = self.resolver.project_for(path)
+        if self.options.verbose:
+            config = project.config_path
+            source = display_path(str(config)) if config is not None else "the default settings"
+            self.log(f"{display_path(str(path))}: checked with {source}")
+        return project.settings_for(absolute(path))
 
     @property
     def failed(self) -> bool:
@@ -76,14 +120,12 @@ class Run:
         sys.stdout.flush()
         print(f"error: {message}", file=sys.stderr, flush=True)
 
-    @property
-    def unsafe(self) -> bool:
-        return self.options.unsafe_fixes is UnsafeFixes.ENABLED
-
-    def process(self, data: bytes, path: str, fix_mode: FixMode | None = None) -> Processed | None:
+    def process(
+        self, data: bytes, path: str, settings: Settings, fix_mode: FixMode | None = None
+    ) -> Processed | None:
         mode = self.options.fix_mode if fix_mode is None else fix_mode
         try:
-            return process_source(data, path, self.options.settings, mode, self.unsafe)
+            return process_source(data, path, settings, mode, settings.unsafe_fixes)
         except InternalError as exc:
             self.error(f"internal error while checking {exc}")
         except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the run
@@ -92,10 +134,24 @@ class Run:
 
 
 def run_check(options: CheckOptions) -> int:
-    """Run the check and return the exit code, as Ruff chooses it."""
-    run = Run(options)
+    """Run the check and return the exit code, as Ruff chooses it.
+
+    Raises ConfigError when a configuration file cannot be used.
+    """
+    resolver = Resolver(config=options.config, isolated=options.isolated, overrides=options.overrides)
+    run = Run(options, resolver)
+    if options.statistics and run.output_format not in STATISTICS_FORMATS:
+        run.error(
+            f"--statistics does not support the output format {run.output_format} "
+            f"(use one of {', '.join(STATISTICS_FORMATS)})"
+        )
+        return EXIT_ERROR
     if options.read_stdin:
         _check_stdin(run)
+    elif options.show_settings or options.show_files:
+        return _show(run)
+    elif options.add_noqa is not None:
+        return _add_noqa(run)
     else:
         _check_paths(run)
     _write_report(run)
@@ -119,25 +175,77 @@ def exit_code(run: Run) -> int:
     return EXIT_FAILURE if remaining else EXIT_SUCCESS
 
 
-def _check_paths(run: Run) -> None:
-    found = discover(run.options.paths)
+def _files(run: Run) -> list[Path]:
+    """The files to check; errors about the paths are reported on the way."""
+    found = discover(run.options.paths, ConfiguredFilter(run.resolver, run.log))
     for message in found.errors:
         run.error(message)
-    for path in found.files:
+    return found.files
+
+
+def _show(run: Run) -> int:
+    files = _files(run)
+    if run.options.show_files:
+        sys.stdout.write(render_files(files))
+    elif not files:
+        run.error("no files found under the given paths")
+    else:
+        first = files[0]
+        project = run.resolver.project_for(first)
+        settings = project.settings_for(absolute(first))
+        sys.stdout.write(render_settings(first, project, settings, run.output_format))
+    return EXIT_ERROR if run.failed else EXIT_SUCCESS
+
+
+def _add_noqa(run: Run) -> int:
+    """Suppress every current diagnostic with a ``# noqa`` directive; exit 0 unless an error occurred."""
+    added = 0
+    for path in _files(run):
+        name = str(path)
+        try:
+            data = path.read_bytes()
+            decoded = decode_source(data)
+        except OSError as exc:
+            run.error(f"cannot read {display_path(name)}: {exc.strerror or exc}")
+            continue
+        except DecodeError:
+            continue  # reported as MPL000, which a directive cannot suppress
+        try:
+            diagnostics = check_text(decoded.text, name, run.settings_for(path))
+        except InternalError as exc:
+            run.error(f"internal error while checking {exc}")
+            continue
+        text, count = add_noqa(decoded.text, diagnostics, run.options.add_noqa or "")
+        if not count:
+            continue
+        if not parses(text):
+            run.error(f"cannot add noqa directives to {display_path(name)}: the result would not parse")
+            continue
+        if _write(run, path, decoded.encode(text)):
+            added += count
+    if added:
+        sys.stdout.flush()
+        print(f"Added {added} noqa directive{'' if added == 1 else 's'}.", file=sys.stderr, flush=True)
+    return EXIT_ERROR if run.failed else EXIT_SUCCESS
+
+
+def _check_paths(run: Run) -> None:
+    for path in _files(run):
         name = str(path)
         try:
             data = path.read_bytes()
         except OSError as exc:
             run.error(f"cannot read {display_path(name)}: {exc.strerror or exc}")
             continue
-        processed = run.process(data, name)
+        settings = run.settings_for(path)
+        processed = run.process(data, name, settings)
         if processed is None:
             continue
         if processed.changed and run.options.fix_mode is FixMode.DIFF:
             _print_diff(processed, name)
         elif processed.fixed_bytes is not None and run.options.fix_mode is FixMode.APPLY:
             if processed.fixed_bytes != data and not _write(run, path, processed.fixed_bytes):
-                unfixed = run.process(data, name, FixMode.GENERATE)  # report the file as it is
+                unfixed = run.process(data, name, settings, FixMode.GENERATE)  # report the file as it is
                 if unfixed is None:
                     continue
                 processed = unfixed
@@ -153,6 +261,18 @@ def _write(run: Run, path: Path, data: bytes) -> bool:
     return True
 
 
+def _stdin_settings(run: Run) -> Settings | None:
+    """The settings for standard input: those of the file it is named as, if any; None when that
+    file is excluded and ``force-exclude`` is on."""
+    name = run.options.stdin_filename
+    if name is None:
+        return run.resolver.root_project.base_settings
+    path = Path(name)
+    if ConfiguredFilter(run.resolver, run.log).skip_named(path, is_dir=False):
+        return None
+    return run.settings_for(path)
+
+
 def _check_stdin(run: Run) -> None:
     options = run.options
     name = options.stdin_filename or STDIN_NAME
@@ -162,7 +282,14 @@ def _check_stdin(run: Run) -> None:
     except (OSError, ValueError) as exc:
         run.error(f"cannot read standard input: {exc}")
         return
-    processed = run.process(data, name)
+    settings = _stdin_settings(run)
+    if settings is None:
+        if options.fix_mode is FixMode.APPLY:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)  # an excluded file passes through unchanged
+            sys.stdout.buffer.flush()
+        return
+    processed = run.process(data, name, settings)
     if options.fix_mode is FixMode.APPLY:
         fixed = processed.fixed_bytes if processed is not None else None
         sys.stdout.flush()
@@ -195,22 +322,23 @@ def _report_stream(run: Run) -> TextIO:
 
 def _write_report(run: Run) -> None:
     options = run.options
-    report_options = replace(options.report_options, errors=run.errors)
+    output_file = options.output_file
+    stream = _report_stream(run)
+    # A report written to a file is never coloured.
+    color = output_file is None and use_color(options.color, stream)
+    report_options = run.report_options(color)
     if options.statistics:
-        text = render_statistics(run.results, options.output_format, report_options)
+        text = render_statistics(run.results, run.output_format, report_options)
     else:
-        text = render_report(run.results, options.output_format, report_options)
-    if options.output_file is None:
-        stream = _report_stream(run)
+        text = render_report(run.results, run.output_format, report_options)
+    if output_file is None:
         stream.write(text)
         stream.flush()
         return
     try:
-        parent = os.path.dirname(os.path.abspath(options.output_file))
+        parent = os.path.dirname(os.path.abspath(output_file))
         os.makedirs(parent, exist_ok=True)
-        with open(
-            options.output_file, "w", encoding="utf-8", errors="backslashreplace", newline=""
-        ) as handle:
+        with open(output_file, "w", encoding="utf-8", errors="backslashreplace", newline="") as handle:
             handle.write(text)
     except OSError as exc:
-        run.error(f"cannot write output file {options.output_file}: {exc.strerror or exc}")
+        run.error(f"cannot write output file {output_file}: {exc.strerror or exc}")

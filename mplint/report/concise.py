@@ -5,20 +5,23 @@ from __future__ import annotations
 from mplint.diagnostics import Diagnostic
 from mplint.report.paths import display_path
 from mplint.report.results import FileResult, ReportOptions, fix_applies
+from mplint.report.style import BOLD, CYAN, RED, paint
 
 
 def code_and_message(diagnostic: Diagnostic, options: ReportOptions) -> str:
     """``CODE [*] message``, the ``[*]`` marking a fix that ``--fix`` would apply."""
-    marker = " [*]" if fix_applies(diagnostic, options.unsafe_fixes) else ""
-    return f"{diagnostic.code}{marker} {diagnostic.message}"
+    color = options.color
+    marker = " " + paint("[*]", CYAN, enabled=color) if fix_applies(diagnostic, options.unsafe_fixes) else ""
+    return f"{paint(diagnostic.code, BOLD, RED, enabled=color)}{marker} {diagnostic.message}"
 
 
 def header(result: FileResult, diagnostic: Diagnostic, options: ReportOptions) -> str:
     """The one-line form of a diagnostic, shared with the full format."""
     location = diagnostic.location
+    colon = paint(":", CYAN, enabled=options.color)
+    path = paint(display_path(result.path), BOLD, enabled=options.color)
     return (
-        f"{display_path(result.path)}:{location.row}:{location.column}: "
-        f"{code_and_message(diagnostic, options)}"
+        f"{path}{colon}{location.row}{colon}{location.column}{colon} {code_and_message(diagnostic, options)}"
     )
 
 

@@ -8,6 +8,7 @@ from mplint.diagnostics import Applicability, Diagnostic
 from mplint.report.concise import header
 from mplint.report.fix_view import GAP, DiffLine, fix_diff
 from mplint.report.results import FileResult, ReportOptions, UnsafeFixes
+from mplint.report.style import BLUE, BOLD, CYAN, GREEN, RED, paint
 from mplint.source import SourceText
 
 TAB_WIDTH = 4
@@ -40,28 +41,33 @@ def render_one(result: FileResult, diagnostic: Diagnostic, options: ReportOption
     spans = caret_spans(result.source, diagnostic) if result.source is not None else []
     numbers = [span[0] for span in spans] + [line.number for line in diff if line.number is not None]
     width = len(str(max(numbers, default=diagnostic.location.row)))
+    color = options.color
     pad = " " * width
+    bar = paint("|", BOLD, BLUE, enabled=color)
 
     lines = [header(result, diagnostic, options)]
     if result.source is not None:
-        lines.extend(code_frame(result.source, diagnostic, width))
+        lines.extend(code_frame(result.source, diagnostic, width, color))
     if fix is not None and fix.message:
-        lines.append(f"{pad} = help: {fix.message}")
+        lines.append(f"{pad} = {paint('help', BOLD, CYAN, enabled=color)}: {fix.message}")
     if diff:
-        lines.append(f"{pad} |")
-        lines.extend(_diff_line(line, width) for line in diff)
-        lines.append(f"{pad} |")
+        lines.append(f"{pad} {bar}")
+        lines.extend(_diff_line(line, width, color) for line in diff)
+        lines.append(f"{pad} {bar}")
     if fix is not None and shown_fix and fix.applicability in FIX_NOTES:
-        lines.append(f"{pad} = note: {FIX_NOTES[fix.applicability]}")
+        lines.append(f"{pad} = {paint('note', BOLD, enabled=color)}: {FIX_NOTES[fix.applicability]}")
     return "".join(line.rstrip() + "\n" for line in lines) + "\n"
 
 
-def _diff_line(line: DiffLine, width: int) -> str:
+def _diff_line(line: DiffLine, width: int, color: bool = False) -> str:
     if line.kind == GAP:
         return GAP
     number = "" if line.number is None else str(line.number)
-    bar = "|" if line.kind == " " else line.kind
-    return f"{number:>{width}} {bar} {_display(line.text)[0]}"
+    gutter = paint(f"{number:>{width}}", BOLD, BLUE, enabled=color)
+    if line.kind == " ":
+        return f"{gutter} {paint('|', BOLD, BLUE, enabled=color)} {_display(line.text)[0]}"
+    style = RED if line.kind == "-" else GREEN
+    return f"{gutter} {paint(f'{line.kind} {_display(line.text)[0]}', style, enabled=color)}"
 
 
 def caret_spans(source: SourceText, diagnostic: Diagnostic) -> list[tuple[int, int, int]]:
@@ -91,7 +97,9 @@ def caret_spans(source: SourceText, diagnostic: Diagnostic) -> list[tuple[int, i
     return spans
 
 
-def code_frame(source: SourceText, diagnostic: Diagnostic, width: int | None = None) -> list[str]:
+def code_frame(
+    source: SourceText, diagnostic: Diagnostic, width: int | None = None, color: bool = False
+) -> list[str]:
     """The gutter, each row of the diagnostic's range, and carets under the part of it in the range."""
     spans = caret_spans(source, diagnostic)
     if not spans:
@@ -101,19 +109,20 @@ def code_frame(source: SourceText, diagnostic: Diagnostic, width: int | None = N
     if len(spans) > MAX_FRAME_ROWS:
         shown_spans = [*spans[:EDGE_ROWS], None, *spans[-EDGE_ROWS:]]
     pad = " " * width
-    lines = [f"{pad} |"]
+    bar = paint("|", BOLD, BLUE, enabled=color)
+    lines = [f"{pad} {bar}"]
     for span in shown_spans:
         if span is None:
             lines.append(GAP)
             continue
         row, first, stop = span
         shown, columns = _display(source.line(row))
-        lines.append(f"{row:>{width}} | {shown}".rstrip())
+        lines.append(f"{paint(f'{row:>{width}}', BOLD, BLUE, enabled=color)} {bar} {shown}".rstrip())
         if stop > first:
             left = _column_at(columns, first)
             right = max(_column_at(columns, stop), left + 1)
-            lines.append(f"{pad} | {' ' * left}{'^' * (right - left)}")
-    lines.append(f"{pad} |")
+            lines.append(f"{pad} {bar} {' ' * left}{paint('^' * (right - left), BOLD, RED, enabled=color)}")
+    lines.append(f"{pad} {bar}")
     return lines
 
 

@@ -47,6 +47,8 @@ class ReportOptions:
     quiet: bool = False
     errors: int = 0
     """How many files or paths could not be checked (reported on stderr as they happened)."""
+    color: bool = False
+    """Whether the text formats use ANSI colours."""
 
 
 def fix_applies(diagnostic: Diagnostic, unsafe_fixes: UnsafeFixes) -> bool:

@@ -1,0 +1,48 @@
+"""``--show-settings`` and ``--show-files``: what a run would use, printed instead of checking."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from mplint.config import Project, absolute
+from mplint.report.paths import display_path
+from mplint.settings import Settings
+
+
+def _strings(values: Iterable[str]) -> str:
+    return "[" + ", ".join(json.dumps(value) for value in values) + "]"
+
+
+def render_settings(path: Path, project: Project, settings: Settings, output_format: str) -> str:
+    """The settings ``path`` is checked with, one ``key = value`` line each, as TOML writes them."""
+    options = project.options
+    config = display_path(str(project.config_path)) if project.config_path else "none (default settings)"
+    per_file = ", ".join(
+        f"{json.dumps(entry.glob.glob.text)} = {_strings(entry.selectors)}"
+        for entry in project.per_file_ignores
+    )
+    unsafe = {None: "hint", True: "true", False: "false"}[options.unsafe_fixes]
+    lines = [
+        f"Resolved settings for: {display_path(str(path))}",
+        f"Settings path: {config}",
+        f"Project root: {display_path(str(project.root))}",
+        "",
+        f"select = {_strings(sorted(settings.select))}",
+        f"per-file-ignores = {{ {per_file} }}" if per_file else "per-file-ignores = {}",
+        f"exclude = {_strings(pattern.glob.text for pattern in project.exclude)}",
+        f"respect-gitignore = {json.dumps(project.respect_gitignore)}",
+        f"force-exclude = {json.dumps(project.force_exclude)}",
+        f"unsafe-fixes = {unsafe}",
+        f"extend-safe-fixes = {_strings(sorted(settings.extend_safe_fixes))}",
+        f"extend-unsafe-fixes = {_strings(sorted(settings.extend_unsafe_fixes))}",
+        f"output-format = {json.dumps(output_format)}",
+        f"start-methods = {_strings(settings.start_methods)}",
+    ]
+    return "".join(line + "\n" for line in lines)
+
+
+def render_files(files: Iterable[Path]) -> str:
+    """The files a run would check: absolute, sorted, one a line."""
+    return "".join(f"{path}\n" for path in sorted(str(absolute(file)) for file in files))
