@@ -3,27 +3,15 @@ configuration file changes."""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mplint.config import ConfigError, resolve_settings
+from mplint.config_file import CONFIG_NAMES
 from mplint.settings import Settings
 
-CONFIG_FILE_NAMES: tuple[str, ...] = ("pyproject.toml", "mplint.toml", ".mplint.toml")
+CONFIG_FILE_NAMES: tuple[str, ...] = CONFIG_NAMES
 """Files whose change means the base settings must be read again."""
-
-Resolver = Callable[[Path], Settings]
-
-
-def config_resolver() -> Resolver | None:
-    """``mplint.config.resolve_settings`` when this installation has it."""
-    try:
-        module = importlib.import_module("mplint.config")
-    except ImportError:
-        return None
-    resolve = getattr(module, "resolve_settings", None)
-    return resolve if callable(resolve) else None
 
 
 def is_config_file(path: str) -> bool:
@@ -35,22 +23,24 @@ class WorkspaceConfig:
     """Base settings by document path. A path that is not a file, or a configuration that cannot be
     read, gets the default settings; the error of the latter is kept in ``errors``."""
 
-    resolve: Resolver | None = field(default_factory=config_resolver)
     cache: dict[str, Settings] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
 
     def settings_for(self, path: str | None) -> Settings:
-        if path is None or self.resolve is None:
+        if path is None:
             return Settings.default()
         cached = self.cache.get(path)
         if cached is not None:
             return cached
         try:
-            settings = self.resolve(Path(path))
+            settings = resolve_settings(Path(path))
             self.errors.pop(path, None)
-        except Exception as exc:  # noqa: BLE001 - a broken configuration file must not stop the server
+        except ConfigError as exc:
             settings = Settings.default()
-            self.errors[path] = f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)
+            self.errors[path] = str(exc)
+        except Exception as exc:  # noqa: BLE001 - a failure to read the configuration must not stop the server
+            settings = Settings.default()
+            self.errors[path] = f"{type(exc).__name__}: {exc}"
         self.cache[path] = settings
         return settings
 
