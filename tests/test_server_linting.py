@@ -1,0 +1,125 @@
+"""The language server's checking: off the event loop, one check per document version, and no result
+for a version or settings that changed while it was computed."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+from lsprotocol import types
+
+from mplint.diagnostics import Diagnostic
+from mplint.server import linting
+from mplint.server.documents import Document
+from mplint.server.linting import CheckResult, Linter
+from mplint.server.positions import UTF16
+from mplint.settings import Settings
+
+URI = "untitled:slow.py"
+
+
+class SlowCheck:
+    """Stands in for ``check_text``: blocks its thread until released, and counts its calls."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.texts: list[str] = []
+
+    def __call__(self, text: str, path: str, settings: Settings) -> list[Diagnostic]:
+        self.texts.append(text)
+        self.started.set()
+        assert self.release.wait(10)
+        return []
+
+
+async def until(condition: threading.Event | asyncio.Event) -> None:
+    for _ in range(1000):
+        if condition.is_set():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("timed out")
+
+
+def whole(text: str) -> list[types.TextDocumentContentChangeEvent]:
+    return [types.TextDocumentContentChangeWholeDocument(text=text)]
+
+
+@pytest.fixture
+def slow(monkeypatch: pytest.MonkeyPatch) -> SlowCheck:
+    check = SlowCheck()
+    monkeypatch.setattr(linting, "check_text", check)
+    return check
+
+
+def test_a_slow_check_leaves_the_loop_free_and_an_outdated_result_is_dropped(slow: SlowCheck) -> None:
+    published: list[CheckResult] = []
+
+    async def scenario() -> None:
+        linter = Linter(lambda document: Settings.default(), published.append, debounce=0.01)
+        linter.documents.open(URI, "first", 1)
+        linter.schedule(URI, delay=0)
+        await until(slow.started)
+        loop = asyncio.get_running_loop()
+        before = loop.time()
+        await asyncio.sleep(0.02)  # the loop runs while the check is blocked in its thread
+        assert loop.time() - before < 1
+        assert linter.documents.change(URI, 2, whole("second"), UTF16) is not None
+        linter.schedule(URI)
+        slow.release.set()
+        for _ in range(1000):
+            if published:
+                break
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0.05)
+        linter.shutdown()
+
+    asyncio.run(scenario())
+    assert slow.texts == ["first", "second"]
+    assert [result.document.version for result in published] == [2]
+
+
+def test_a_settings_change_during_a_check_drops_its_result(slow: SlowCheck) -> None:
+    published: list[CheckResult] = []
+
+    async def scenario() -> None:
+        linter = Linter(lambda document: Settings.default(), published.append, debounce=0)
+        linter.documents.open(URI, "text", 1)
+        linter.schedule(URI, delay=0)
+        await until(slow.started)
+        linter.invalidate()
+        slow.release.set()
+        await asyncio.sleep(0.1)
+        assert published == []
+        assert linter.cached(Document(URI, "text", 1)) is None
+        linter.shutdown()
+
+    asyncio.run(scenario())
+
+
+def test_one_version_is_checked_once_however_often_it_is_asked_for(slow: SlowCheck) -> None:
+    async def scenario() -> None:
+        linter = Linter(lambda document: Settings.default(), lambda result: None, debounce=0)
+        document = linter.documents.open(URI, "text", 1)
+        first = asyncio.ensure_future(linter.result(document))
+        second = asyncio.ensure_future(linter.result(document))
+        await until(slow.started)
+        slow.release.set()
+        results = await asyncio.gather(first, second)
+        assert results[0] is results[1]
+        assert await linter.result(document) is results[0]
+        linter.shutdown()
+
+    asyncio.run(scenario())
+    assert slow.texts == ["text"]
+
+
+def test_a_failing_check_gives_no_diagnostics_and_the_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(text: str, path: str, settings: Settings) -> list[Diagnostic]:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(linting, "check_text", broken)
+    diagnostics, error = linting.run_check(Document(URI, "text", 1), Settings.default())
+    assert diagnostics == ()
+    assert error is not None and "KeyError" in error and "slow.py" in error
