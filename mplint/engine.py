@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from mplint.diagnostics import Diagnostic, Location
 from mplint.model import ModuleModel
-from mplint.prefilter import may_involve_multiprocessing
+from mplint.prefilter import Relevance, may_involve_multiprocessing, relevance
 from mplint.rules import KNOWN_CODES, RULES
 from mplint.rules.base import RuleContext
 from mplint.rules.syntax_error import SyntaxErrorRule
@@ -56,16 +56,21 @@ def parse_module(text: str, path: str) -> ast.Module | Diagnostic:
         return syntax_error_diagnostic("too deeply nested to parse", 1, 1)
 
 
-def check_text(text: str, path: str, settings: Settings) -> list[Diagnostic]:
+def check_text(text: str, path: str, settings: Settings, prefilter: bool = True) -> list[Diagnostic]:
     """All diagnostics of the enabled rules on ``text``, sorted by position.
 
-    A text that cannot involve multiprocessing (see ``mplint.prefilter``) is not parsed at all.
+    With ``prefilter`` (the default), a text that cannot involve multiprocessing is not parsed at all, and
+    one that only calls multiprocessing names without importing them is only parsed (see
+    ``mplint.prefilter``).
     """
-    if not may_involve_multiprocessing(text):
+    needed = relevance(text) if prefilter else Relevance.FULL
+    if needed is Relevance.NONE:
         return []
     tree = parse_module(text, path)
     if isinstance(tree, Diagnostic):
         return [tree] if SyntaxErrorRule.code in settings.select else []
+    if needed is Relevance.SYNTAX:
+        return []
     source = SourceText(text)
     try:
         model = ModuleModel.build(tree, source)

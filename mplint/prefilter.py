@@ -1,25 +1,72 @@
-"""The prefilter: a byte-level test that a file cannot involve multiprocessing, so it need not be parsed.
+"""The prefilter: a byte-level test of how much of mplint a file can need, so that most files are not
+parsed at all.
 
-A file can only involve multiprocessing through an import of one of the packages (``multiprocessing``,
-``multiprocess``, ``billiard``, ``torch.multiprocessing``, ``concurrent.futures``) or through a name that
-one of them could have brought in (``Process``, ``Pool``, ``Manager``...). A file that mentions none of
-these words, as whole words, cannot: it is not parsed at all.
+A name can only resolve to multiprocessing through an import of one of the packages (``multiprocessing``,
+``multiprocess``, ``billiard``, ``torch.multiprocessing``, ``concurrent.futures``), a star import from
+them included: a file that never spells one of these words cannot get any diagnostic from the rules. It
+is still parsed for MPL000 when it calls one of the main constructors those packages export
+(``Process(``, ``Pool(``, ``Manager(``, ``Queue(``, ``Pipe(``...) without an attribute dot before it, as
+code pasted without its imports does; any other file is not parsed at all.
+
+Plain substring searches (which run at memory speed) pick the candidates; a regular expression then
+confirms whole words on those few files only.
 """
 
 from __future__ import annotations
 
+import enum
 import re
 
-from mplint.model.api import STAR_EXPORTS
+PACKAGE_WORDS = ("multiprocessing", "multiprocess", "billiard", "concurrent")
+CONSTRUCTORS = (
+    "Process",
+    "Pool",
+    "Manager",
+    "Queue",
+    "SimpleQueue",
+    "JoinableQueue",
+    "Pipe",
+    "Value",
+    "Array",
+)
 
-_WORDS = sorted({"multiprocessing", "multiprocess", "billiard", "concurrent", *STAR_EXPORTS})
-_PATTERN = r"\b(?:" + "|".join(_WORDS) + r")\b"
-_BYTES = re.compile(_PATTERN.encode("ascii"))
-_TEXT = re.compile(_PATTERN)
+_PACKAGE_NEEDLES = tuple(word.encode("ascii") for word in ("multiprocess", "billiard", "concurrent"))
+_CALL_NEEDLES = tuple(f"{name}(".encode("ascii") for name in CONSTRUCTORS)
+_PACKAGE_TEXT_NEEDLES = tuple(needle.decode("ascii") for needle in _PACKAGE_NEEDLES)
+_CALL_TEXT_NEEDLES = tuple(needle.decode("ascii") for needle in _CALL_NEEDLES)
+_PACKAGES = re.compile(r"\b(?:" + "|".join(PACKAGE_WORDS) + r")\b")
+_BARE_CALLS = re.compile(r"(?<![.\w])(?:" + "|".join(CONSTRUCTORS) + r")\(")
+
+
+class Relevance(enum.Enum):
+    """How much of the analysis a file needs."""
+
+    NONE = "none"  # cannot involve multiprocessing: not parsed
+    SYNTAX = "syntax"  # calls multiprocessing constructors without importing them: parsed for MPL000 only
+    FULL = "full"  # spells a multiprocessing package: fully analysed
+
+
+def relevance(data: bytes | str) -> Relevance:
+    if isinstance(data, bytes):
+        package_needles: tuple[bytes | str, ...] = _PACKAGE_NEEDLES
+        call_needles: tuple[bytes | str, ...] = _CALL_NEEDLES
+    else:
+        package_needles = _PACKAGE_TEXT_NEEDLES
+        call_needles = _CALL_TEXT_NEEDLES
+    if any(needle in data for needle in package_needles):  # type: ignore[operator]
+        if _PACKAGES.search(_as_text(data)):
+            return Relevance.FULL
+    if any(needle in data for needle in call_needles):  # type: ignore[operator]
+        if _BARE_CALLS.search(_as_text(data)):
+            return Relevance.SYNTAX
+    return Relevance.NONE
+
+
+def _as_text(data: bytes | str) -> str:
+    # Only ASCII words are searched for: any 8-bit decoding of bytes will do.
+    return data.decode("latin-1") if isinstance(data, bytes) else data
 
 
 def may_involve_multiprocessing(data: bytes | str) -> bool:
-    """False only when the source cannot involve multiprocessing."""
-    if isinstance(data, bytes):
-        return _BYTES.search(data) is not None
-    return _TEXT.search(data) is not None
+    """False only when the source needs no analysis at all."""
+    return relevance(data) is not Relevance.NONE

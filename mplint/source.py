@@ -10,7 +10,8 @@ import codecs
 import io
 import re
 import tokenize
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 from mplint.diagnostics import Location
 
@@ -61,19 +62,30 @@ def decode_source(data: bytes) -> DecodedSource:
     return DecodedSource(text=text, encoding=codec, bom=bom)
 
 
-@dataclass
 class SourceText:
-    """Text with a line index, for position conversions."""
+    """Text with a line index (built on first use), for position conversions."""
 
-    text: str
-    line_starts: list[int] = field(init=False)
-    lines: list[str] = field(init=False)
+    def __init__(self, text: str) -> None:
+        self.text = text
 
-    def __post_init__(self) -> None:
+    def __repr__(self) -> str:
+        return f"SourceText({self.text[:40]!r}...)"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SourceText) and other.text == self.text
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @cached_property
+    def line_starts(self) -> list[int]:
         starts = [0]
         starts.extend(match.end() for match in _LINE_BREAK.finditer(self.text))
-        self.line_starts = starts
-        self.lines = [
+        return starts
+
+    @cached_property
+    def lines(self) -> list[str]:
+        starts = self.line_starts
+        return [
             self._strip_break(self.text[start:end])
             for start, end in zip(starts, [*starts[1:], len(self.text)], strict=True)
         ]
