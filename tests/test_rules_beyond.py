@@ -433,3 +433,23 @@ def test_terminate_is_fine_when_the_child_cannot_hold_the_lock_and_unstarted_pro
     """
     assert rows(source, "MPL011") == [21]
     assert rows(source, "MPL005") == []
+
+
+def test_a_process_only_inspected_is_never_started() -> None:
+    source = """\
+    from multiprocessing import Process
+
+
+    def check(self):
+        proc = Process(target=lambda: None)
+        self.assertTrue(proc)
+        print(proc.name)
+        other = Process(target=lambda: None)
+        run(other)
+
+
+    def run(p):
+        p.start()
+        p.join()
+    """
+    assert rows(source, "MPL005") == [8]
