@@ -475,3 +475,46 @@ def test_process_subclass_attributes() -> None:
             w.join()
     """
     assert mpl001(source) == [10]
+
+
+def test_proxies_handed_to_pool_initializers_and_kept_in_globals() -> None:
+    source = """\
+    from multiprocessing import Manager, Pool
+
+    shared = None
+
+
+    def init(d):
+        global shared
+        shared = d
+
+
+    def work(key):
+        shared[key].append(1)
+
+
+    if __name__ == "__main__":
+        with Manager() as m:
+            d = m.dict()
+            with Pool(initializer=init, initargs=(d,)) as pool:
+                pool.map(work, "abc")
+    """
+    assert mpl001(source) == [12]
+
+
+def test_tuples_unpacked_inside_pool_tasks() -> None:
+    source = """\
+    from multiprocessing import Manager, Pool
+
+
+    def work(task):
+        shared, index = task
+        shared[index]["seen"] = True
+
+
+    if __name__ == "__main__":
+        with Manager() as m, Pool() as pool:
+            d = m.list([{} for _ in range(3)])
+            pool.map(work, [(d, i) for i in range(3)])
+    """
+    assert mpl001(source) == [6]

@@ -65,6 +65,12 @@ class ChildAnalysis:
             if made.is_(Kind.PROCESS):
                 return ChildHandoff(handoff, "process", made, self.pickles_with_dill(made))
             return None
+        if handoff.role == "initializer":
+            made = inference.value(call)
+            if made.is_(Kind.POOL, Kind.EXECUTOR):
+                runner = "pool" if made.is_(Kind.POOL) else "executor"
+                return ChildHandoff(handoff, runner, made, self.pickles_with_dill(made))
+            return None
         if handoff.role in POOL_ROLES and isinstance(call.func, ast.Attribute):
             receiver = inference.value(call.func.value)
             if receiver.is_(Kind.POOL):

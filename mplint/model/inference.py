@@ -70,6 +70,8 @@ def _handoff_callable(call: ast.Call) -> tuple[str, ast.expr] | None:
     for keyword in call.keywords:
         if keyword.arg == "target":
             return ("process", keyword.value)
+        if keyword.arg == "initializer":
+            return ("initializer", keyword.value)
     func = call.func
     if isinstance(func, ast.Attribute):
         method = func.attr
@@ -618,6 +620,9 @@ class Inference:
                 if handoff.role == "process":
                     if not self.value(handoff.call).is_(Kind.PROCESS):
                         continue
+                elif handoff.role == "initializer":
+                    if not self.value(handoff.call).is_(*WORKER_KINDS):
+                        continue
                 elif isinstance(receiver, ast.Attribute):
                     owner = self.value(receiver.value)
                     if owner.known and not owner.is_(*WORKER_KINDS):
@@ -660,6 +665,13 @@ class Inference:
                 yield self.value(positional[slot])
             elif name in keywords:
                 yield self.value(keywords[name])
+            return
+        if role == "initializer":
+            initargs = keywords.get("initargs")
+            if initargs is not None and slot is not None and slot >= 0:
+                initargs_value = self.value(initargs)
+                if initargs_value.items is not None and slot < len(initargs_value.items):
+                    yield initargs_value.items[slot]
             return
         if role in ("process", "apply"):
             args_expr = keywords.get("args")
