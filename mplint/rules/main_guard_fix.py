@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from typing import cast
-
-import libcst as cst
+from typing import TYPE_CHECKING, cast
 
 from mplint.diagnostics import Applicability, Edit, Fix
 from mplint.model import ModuleModel, own_nodes, scope_of
 from mplint.model.scopes import target_names
 from mplint.source import SourceText
 
-Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
+if TYPE_CHECKING:
+    import libcst as cst
+
+    Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 GUARD = 'if __name__ == "__main__":'
 
@@ -145,6 +146,8 @@ def move_under_guard(model: ModuleModel, source: SourceText, flagged: set[int]) 
     moves = plan(model, flagged)
     if moves is None:
         return None
+    import libcst as cst  # only when this fix is built: importing libcst costs more than a check
+
     try:
         module = cst.parse_module(source.text)
     except Exception:  # noqa: BLE001 - libcst cannot parse every syntax Python accepts; offer no fix
@@ -168,7 +171,7 @@ def move_under_guard(model: ModuleModel, source: SourceText, flagged: set[int]) 
         pending_blanks = max(pending_blanks, _blank_prefix(element.leading_lines))
         if len(group) == 1 and is_main_guard_statement(model, group[0]):
             assert isinstance(element, cst.If) and isinstance(element.body, cst.IndentedBlock)
-            inner = [cast(Statement, statement) for statement in element.body.body]
+            inner = [cast("Statement", statement) for statement in element.body.body]
             if inner:
                 separator = [cst.EmptyLine(indent=False)] if _blank_prefix(element.leading_lines) else []
                 comments = [line for line in element.leading_lines if line.comment is not None]
@@ -221,6 +224,8 @@ def _blank_prefix(lines: Sequence[cst.EmptyLine]) -> int:
 
 def _with_blank_lines(statement: Statement, count: int) -> Statement:
     """Give a statement at least ``count`` blank lines before it, as the code it now follows had."""
+    import libcst as cst
+
     lines = list(statement.leading_lines)
     missing = count - _blank_prefix(lines)
     if missing <= 0:
