@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from mplint import __version__
-from mplint.cli_config import OptionError, add_config_arguments, check_combinations, command_line_options
+from mplint.cli_config import (
+    OptionError,
+    add_config_arguments,
+    check_combinations,
+    command_line_options,
+    normalize_argv,
+)
 from mplint.commands.check import EXIT_ERROR, CheckOptions, run_check
 from mplint.commands.rule import run_rule
 from mplint.config_file import ConfigError
@@ -189,7 +195,7 @@ def check_options(args: argparse.Namespace) -> CheckOptions:
 def _dispatch(argv: list[str] | None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(normalize_argv(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
     if args.command == "check":

@@ -90,7 +90,7 @@ def add_config_arguments(check: argparse.ArgumentParser) -> None:
         nargs="?",
         const="",
         metavar="REASON",
-        help="Add '# noqa' directives for every diagnostic, with an optional reason after the codes.",
+        help="Add '# noqa' directives for every diagnostic; --add-noqa=REASON adds a reason after the codes.",
     )
     check.add_argument(
         "--color",
@@ -104,6 +104,17 @@ def add_config_arguments(check: argparse.ArgumentParser) -> None:
         action="store_true",
         help="Say which configuration file each file is checked with, and which files are left out.",
     )
+
+
+def normalize_argv(argv: list[str]) -> list[str]:
+    """``--add-noqa`` takes its reason only as ``--add-noqa=REASON`` (as in Ruff), so that the path
+    after a bare ``--add-noqa`` stays a path."""
+    normalized: list[str] = []
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            return normalized + argv[index:]
+        normalized.append("--add-noqa=" if arg == "--add-noqa" else arg)
+    return normalized
 
 
 def split(values: list[str] | None) -> list[str]:

@@ -44,6 +44,8 @@ class ConfiguredFilter:
                     f"{display_path(str(ignored.file))}"
                 )
                 return True
+        if is_dir:
+            self.resolver.project_for(full, is_dir=True)  # a broken configuration file stops the run here
         return False
 
     def skip_named(self, path: Path, is_dir: bool) -> bool:

@@ -15,7 +15,11 @@ from dataclasses import dataclass, field
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 from mplint.source import SourceText
 
-_LINE_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[\w-]+(?:[\s,]+[\w-]+)*))?", re.IGNORECASE)
+# A code (E501, MPL001) or a rule name (proxy-nested-mutation); the words after the codes are a reason.
+_CODE_TOKEN = r"(?:[a-z]+[0-9]+|[a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-])"
+_LINE_NOQA = re.compile(
+    rf"#\s*noqa(?:\s*:\s*(?P<codes>{_CODE_TOKEN}(?:[\s,]+{_CODE_TOKEN})*)|(?!\s*:))", re.IGNORECASE
+)
 _FILE_NOQA = re.compile(
     r"#\s*mplint\s*:\s*noqa(?::\s*(?P<codes>[\w-]+(?:[\s,]+[\w-]+)*))?\s*$", re.IGNORECASE
 )

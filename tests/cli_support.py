@@ -7,6 +7,7 @@ carry fixes, so that fixing can be tested independently of the rules.
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
 import sys
@@ -22,11 +23,15 @@ from mplint.settings import Settings
 from mplint.source import SourceText
 
 
-def run_cli(*args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m mplint ARGS`` for real and capture its output as text."""
+def run_cli(
+    *args: str, cwd: Path, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m mplint ARGS`` for real and capture its output as text; ``env`` is added to the
+    environment."""
     return subprocess.run(
         [sys.executable, "-m", "mplint", *args],
         cwd=cwd,
+        env={**os.environ, **env} if env is not None else None,
         input=stdin.decode("utf-8") if stdin is not None else None,
         stdin=None if stdin is not None else subprocess.DEVNULL,
         capture_output=True,
