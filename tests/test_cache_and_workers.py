@@ -1,0 +1,84 @@
+"""The result cache (JSON, keyed by content, settings and version; corrupt entries ignored) and the
+worker pool (same results as one process, in order)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mplint import __version__
+from mplint.cache import Cache, clean, diagnostic_from_json, diagnostic_to_json, entry_key
+from mplint.engine import check_text
+from mplint.report.results import FixMode
+from mplint.rules import resolve_selection
+from mplint.settings import Settings
+from mplint.workers import PARALLEL_THRESHOLD, Job, run_jobs
+
+ROOT = Path(__file__).resolve().parent.parent
+TRAP = (ROOT / "fixtures" / "documents" / "trap_buggy.py").read_bytes()
+
+
+def test_entries_round_trip_with_fixes(tmp_path: Path) -> None:
+    settings = Settings.default()
+    diagnostics = check_text(TRAP.decode(), "trap.py", settings)
+    assert any(d.fix is not None for d in diagnostics)
+    cache = Cache(tmp_path / ".mplint_cache")
+    key = entry_key(TRAP, settings)
+    assert cache.get(key) is None
+    cache.put(key, diagnostics)
+    assert cache.get(key) == diagnostics
+    assert (tmp_path / ".mplint_cache" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d")
+    assert (tmp_path / ".mplint_cache" / ".gitignore").read_text() == "*\n"
+    assert [diagnostic_from_json(diagnostic_to_json(d)) for d in diagnostics] == diagnostics
+
+
+def test_keys_change_with_content_settings_and_version() -> None:
+    default = Settings.default()
+    only_mpl003 = Settings(select=resolve_selection(["MPL003"]))
+    assert entry_key(TRAP, default) != entry_key(TRAP + b"\n", default)
+    assert entry_key(TRAP, default) != entry_key(TRAP, only_mpl003)
+    assert entry_key(TRAP, default) == entry_key(TRAP, Settings.default())
+
+
+def test_corrupt_or_foreign_entries_are_ignored(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    settings = Settings.default()
+    key = entry_key(TRAP, settings)
+    cache.put(key, check_text(TRAP.decode(), "trap.py", settings))
+    path = tmp_path / __version__ / key[:2] / f"{key}.json"
+    for broken in (
+        "{not json",
+        "[]",
+        json.dumps({"version": __version__, "key": "other", "diagnostics": []}),
+        json.dumps({"version": "0.0.0", "key": key, "diagnostics": []}),
+        json.dumps({"version": __version__, "key": key, "diagnostics": [{"code": 1}]}),
+        json.dumps({"version": __version__, "key": key, "diagnostics": "x"}),
+    ):
+        path.write_text(broken, encoding="utf-8")
+        assert cache.get(key) is None
+    path.write_bytes(b"\xff\xfe\x00")
+    assert cache.get(key) is None
+
+
+def test_clean_removes_only_a_cache_directory(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "c")
+    cache.put("ab" * 32, [])
+    assert clean(tmp_path / "c")
+    assert not (tmp_path / "c").exists()
+    (tmp_path / "not-a-cache").mkdir()
+    assert not clean(tmp_path / "not-a-cache")
+    assert (tmp_path / "not-a-cache").exists()
+
+
+def test_workers_give_the_same_results_in_order() -> None:
+    files = sorted((ROOT / "fixtures").rglob("*.py"))
+    assert len(files) >= PARALLEL_THRESHOLD
+    settings = Settings.default()
+    jobs = [Job(str(p), p.read_bytes(), settings, FixMode.GENERATE) for p in files]
+    parallel = run_jobs(jobs, workers=2)
+    serial = run_jobs(jobs, workers=1)
+    assert [o.error for o in parallel] == [None] * len(jobs)
+    assert [o.processed.result.path for o in parallel if o.processed] == [str(p) for p in files]
+    assert [o.processed.result.diagnostics for o in parallel if o.processed] == [
+        o.processed.result.diagnostics for o in serial if o.processed
+    ]
