@@ -238,6 +238,10 @@ class _Reader:
         options = Options(path=self.path)
         for key, value in table.items():
             handler = handlers.get(key)
+            if handler is None and key == "tool" and not self.prefix:
+                raise self.fail(
+                    key, "unknown key (outside pyproject.toml the keys are top-level, with no [tool.mplint])"
+                )
             if handler is None:
                 raise self.fail(key, f"unknown key{_suggestion(key, list(handlers))}")
             options = handler(options, key, value)

@@ -300,6 +300,17 @@ def test_add_noqa_merges_with_existing_directives_and_keeps_bytes(project: Path)
     assert (project / "script.py").read_bytes() == source.replace("E501", "E501, MPL002").encode()
 
 
+def test_add_noqa_leaves_lines_a_comment_cannot_end(project: Path) -> None:
+    inside = PROXY.replace(
+        'm[0]["id"] = 2', 'm[0]["id"] = """two\nlines"""\n    m[0]["x"] = 1 + \\\n        2'
+    )
+    write(project / "app.py", inside)
+    result = run_cli("check", "--add-noqa", "app.py", cwd=project)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert (project / "app.py").read_text() == inside
+    assert [code for _, code in found(project, "app.py")] == ["MPL001", "MPL001"]
+
+
 def test_add_noqa_with_a_reason(project: Path) -> None:
     result = run_cli("check", "--add-noqa=legacy code", "script.py", cwd=project)
     assert result.returncode == 0

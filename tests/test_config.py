@@ -227,6 +227,11 @@ def config_error(tmp_path: Path, name: str, text: str) -> str:
             "mplint.toml: respect-gitignore: expected a boolean, got str",
         ),
         ("mplint.toml", "selct = []\n", "mplint.toml: selct: unknown key (did you mean 'select'?)"),
+        (
+            "mplint.toml",
+            "[tool.mplint]\nselect = []\n",
+            "mplint.toml: tool: unknown key (outside pyproject.toml the keys are top-level",
+        ),
         ("mplint.toml", 'ignore = ["MPL9"]\n', "mplint.toml: ignore: unknown rule selector: 'MPL9'"),
         (
             "pyproject.toml",
