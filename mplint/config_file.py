@@ -49,13 +49,22 @@ class PathGlob:
     origin: str
 
     def matches(self, path: Path, is_dir: bool) -> bool:
-        """Whether the absolute ``path`` matches; outside ``base`` only its name is matched."""
-        relative = os.path.relpath(path, self.base)
-        if relative == os.curdir:
+        """Whether the absolute, normalized ``path`` matches; outside ``base`` only its name is matched."""
+        if path == self.base:
             return False
-        if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-            return self.glob.matches(path.name, is_dir)
-        return self.glob.matches(Path(relative).as_posix(), is_dir)
+        relative = relative_posix(path, self.base)
+        return self.glob.matches(path.name if relative is None else relative, is_dir)
+
+
+def relative_posix(path: Path, base: Path) -> str | None:
+    """``path`` relative to ``base`` with ``/`` separators, or None when it is not below ``base``
+    (both absolute and normalized)."""
+    prefix = str(base).rstrip(os.sep) + os.sep
+    text = str(path)
+    if not text.startswith(prefix):
+        return None
+    relative = text[len(prefix) :]
+    return relative if os.sep == "/" else relative.replace(os.sep, "/")
 
 
 @dataclass(frozen=True)

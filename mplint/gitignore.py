@@ -56,6 +56,7 @@ class GitIgnore:
     def __init__(self) -> None:
         self._roots: dict[Path, Path | None] = {}
         self._sources: dict[Path, IgnoreSource | None] = {}
+        self._applying: dict[Path, list[IgnoreSource]] = {}
 
     def work_tree(self, directory: Path) -> Path | None:
         """The root of the git work tree holding ``directory`` (absolute), or None."""
@@ -84,6 +85,9 @@ class GitIgnore:
 
     def _sources_for(self, directory: Path, root: Path) -> list[IgnoreSource]:
         """The ignore files that apply inside ``directory``, from the most to the least specific."""
+        cached = self._applying.get(directory)
+        if cached is not None:
+            return cached
         sources: list[IgnoreSource] = []
         current = directory
         while True:
@@ -96,6 +100,7 @@ class GitIgnore:
         exclude = self._load(root / ".git" / "info" / "exclude", root)
         if exclude is not None:
             sources.append(exclude)
+        self._applying[directory] = sources
         return sources
 
     def _load(self, file: Path, base: Path) -> IgnoreSource | None:
