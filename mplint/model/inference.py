@@ -208,12 +208,14 @@ class Inference:
                     side_value = self.value(side)
                     if side_value.is_(Kind.CONTAINER):
                         return Value(Kind.CONTAINER, element=side_value.element)
-                return UNKNOWN
+                return PLAIN
             if isinstance(expr.op, ast.Add):
                 left, right = self.value(expr.left), self.value(expr.right)
                 if left.is_(Kind.CONTAINER) and right.is_(Kind.CONTAINER):
                     return container(join([left.element or UNKNOWN, right.element or UNKNOWN]))
-            return UNKNOWN
+            return PLAIN  # arithmetic, concatenation, formatting: never a process, proxy or callable
+        if isinstance(expr, (ast.Compare, ast.UnaryOp)):
+            return PLAIN
         if isinstance(expr, ast.IfExp):
             return join([self.value(expr.body), self.value(expr.orelse)])
         if isinstance(expr, ast.BoolOp):

@@ -48,6 +48,13 @@ class Scope:
     def add(self, binding: Binding) -> None:
         self.bindings.setdefault(binding.name, []).append(binding)
 
+    def function_scope(self) -> Scope:
+        """The function, class or module scope that comprehensions and lambdas here run in."""
+        scope = self
+        while scope.kind in ("comprehension", "lambda") and scope.parent is not None:
+            scope = scope.parent
+        return scope
+
     @property
     def module(self) -> Scope:
         scope = self

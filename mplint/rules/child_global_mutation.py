@@ -83,12 +83,12 @@ class ChildGlobalMutation(Rule):
     @staticmethod
     def read_after_start(model: ModuleModel, handoffs: list[ChildHandoff], name: str, module: Scope) -> bool:
         for child in handoffs:
-            scope = scope_of(child.call)
+            scope = scope_of(child.call).function_scope()
             starts = position(child.call)
             for node in model.names(name):
                 if (
                     isinstance(node.ctx, ast.Load)
-                    and scope_of(node) is scope
+                    and scope_of(node).function_scope() is scope
                     and scope.defining_scope(name) is module
                     and position(node) > starts
                 ):

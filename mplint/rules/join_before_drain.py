@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic
 from mplint.model import Kind, ModuleModel, own_nodes, scope_of
-from mplint.model.scopes import FUNCTION_NODES, Scope, position
+from mplint.model.scopes import FUNCTION_NODES, position
 from mplint.rules.base import Rule, RuleContext
 
 WRITES = frozenset({"put", "put_nowait", "send", "send_bytes"})
@@ -91,12 +91,12 @@ class JoinBeforeDrain(Rule):
 
     @staticmethod
     def drained_only_after(model: ModuleModel, join: ast.Call, channel: frozenset[ast.AST]) -> bool:
-        scope = function_scope(scope_of(join))
+        scope = scope_of(join).function_scope()
         reads = []
         for node in model.nodes(ast.Call):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue
-            if node.func.attr not in READS or function_scope(scope_of(node)) is not scope:
+            if node.func.attr not in READS or scope_of(node).function_scope() is not scope:
                 continue
             value = model.value(node.func.value)
             if value.is_(Kind.QUEUE, Kind.CONNECTION) and value.origins & channel:
@@ -105,13 +105,6 @@ class JoinBeforeDrain(Rule):
             return False
         join_at = position(join)
         return all(position(read) > join_at for read in reads)
-
-
-def function_scope(scope: Scope) -> Scope:
-    """The function or module scope a comprehension or lambda is evaluated in."""
-    while scope.kind in ("comprehension", "lambda") and scope.parent is not None:
-        scope = scope.parent
-    return scope
 
 
 def writes_to(function: ast.AST, param: str) -> bool:
