@@ -453,3 +453,45 @@ def test_a_process_only_inspected_is_never_started() -> None:
         p.join()
     """
     assert rows(source, "MPL005") == [8]
+
+
+def test_shared_updates_by_a_single_child_do_not_race() -> None:
+    single = """\
+    from multiprocessing import Array, Process, Value
+
+
+    def negate(n, a):
+        n.value += 1
+        for i in range(len(a)):
+            a[i] = -a[i]
+
+
+    if __name__ == "__main__":
+        num, arr = Value("d", 0.0), Array("i", range(10))
+        p = Process(target=negate, args=(num, arr))
+        p.start()
+        p.join()
+    """
+    assert rows(single, "MPL009") == []
+    subclass = """\
+    from multiprocessing import Process, Value
+
+
+    class Counter(Process):
+        def __init__(self, total):
+            super().__init__()
+            self.total = total
+
+        def run(self):
+            self.total.value += 1
+
+
+    if __name__ == "__main__":
+        total = Value("i", 0)
+        workers = [Counter(total) for _ in range(4)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+    """
+    assert rows(subclass, "MPL009") == [10]

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from mplint.model.api import DILL_PACKAGES, Kind
 from mplint.model.inference import FunctionNode, Handoff, Inference
 from mplint.model.processes import own_nodes
-from mplint.model.scopes import FUNCTION_NODES, scope_of
+from mplint.model.scopes import FUNCTION_NODES, parent_of, scope_of
 from mplint.model.values import Value
 
 POOL_ROLES = ("apply", "map", "starmap", "submit", "executor_map")
+LOOP_NODES = (ast.For, ast.AsyncFor, ast.While)
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,31 @@ class ChildAnalysis:
                 return self._root_import(binding.value)
         return ""
 
+    def constructions(self, node: ast.ClassDef) -> list[ChildHandoff]:
+        """The calls that create instances of a Process subclass: each runs its ``run`` in a child."""
+        found: list[ChildHandoff] = []
+        for call in self.inference.tree.calls:
+            made = self.inference.value(call)
+            if made.is_(Kind.PROCESS) and made.node is node and call in made.origins:
+                handoff = Handoff(call, "process", call.func)
+                found.append(ChildHandoff(handoff, "process", made, self.pickles_with_dill(made)))
+        return found
+
+    def runs_concurrently(self, handoffs: list[ChildHandoff]) -> bool:
+        """Whether these hand-offs can run the code in several processes at once: a pool or executor
+        task, a process started in a loop or a comprehension, or more than one hand-off."""
+        if len(handoffs) > 1:
+            return True
+        for child in handoffs:
+            if child.runner != "process":
+                return True
+            parent = parent_of(child.call)
+            while parent is not None and not isinstance(parent, (*FUNCTION_NODES, ast.Module)):
+                if isinstance(parent, (*LOOP_NODES, *COMPREHENSIONS)):
+                    return True
+                parent = parent_of(parent)
+        return False
+
     def target_function(self, expr: ast.expr) -> FunctionNode | None:
         """The function of the module a handed-over callable runs."""
         value = self.inference.value(expr)
@@ -130,7 +157,7 @@ class ChildAnalysis:
                 if kind is not None and kind.kind is Kind.PROCESS:
                     run = self.inference.class_method(node, "run")
                     if run is not None:
-                        pending.append((run, []))
+                        pending.append((run, self.constructions(node)))
             while pending:
                 function, via = pending.pop()
                 if function in functions:

@@ -40,9 +40,11 @@ class UnsynchronizedSharedUpdate(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         model = ctx.model
-        for function in model.child_functions():
+        for function, handoffs in model.child_functions().items():
             if not isinstance(function, FUNCTION_NODES):
                 continue
+            if not model.children.runs_concurrently(handoffs):
+                continue  # one child at a time: nothing to race with
             for statement, shared_expr, shared in self.updates(model, function):
                 if locked(model, statement):
                     continue
