@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from mplint import __version__
+from mplint.cache import DEFAULT_CACHE_DIR
 from mplint.cli_config import (
     OptionError,
     add_config_arguments,
@@ -19,6 +20,7 @@ from mplint.cli_config import (
     normalize_argv,
 )
 from mplint.commands.check import EXIT_ERROR, CheckOptions, run_check
+from mplint.commands.clean import run_clean
 from mplint.commands.rule import run_rule
 from mplint.config_file import ConfigError
 from mplint.report import OUTPUT_FORMATS, STATISTICS_FORMATS, FixMode
@@ -49,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_rule(commands.add_parser("rule", allow_abbrev=False, help="Explain a rule (or all rules)."))
     _add_server(
         commands.add_parser("server", allow_abbrev=False, help="Run the language server (LSP over stdio).")
+    )
+    clean = commands.add_parser("clean", allow_abbrev=False, help="Remove the cache.")
+    clean.add_argument(
+        "--cache-dir", metavar="DIR", help=f"The cache to remove (default: {DEFAULT_CACHE_DIR})."
     )
     return parser
 
@@ -124,6 +130,13 @@ def _add_check(check: argparse.ArgumentParser) -> None:
         action="store_true",
         help="Exit 1 when a fix was applied, even if no diagnostics remain.",
     )
+    caching = check.add_argument_group("cache")
+    caching.add_argument("-n", "--no-cache", action="store_true", help="Neither read nor write the cache.")
+    caching.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help=f"Where to keep the cache (default: {DEFAULT_CACHE_DIR} in the current directory).",
+    )
     add_config_arguments(check)
 
 
@@ -189,6 +202,7 @@ def check_options(args: argparse.Namespace) -> CheckOptions:
         show_files=args.show_files,
         color=args.color,
         verbose=args.verbose,
+        cache_dir=None if args.no_cache else Path(args.cache_dir or DEFAULT_CACHE_DIR),
     )
 
 
@@ -200,6 +214,8 @@ def _dispatch(argv: list[str] | None) -> int:
         return exc.code if isinstance(exc.code, int) else 0
     if args.command == "check":
         return run_check(check_options(args))
+    if args.command == "clean":
+        return run_clean(Path(args.cache_dir or DEFAULT_CACHE_DIR))
     if args.command == "rule":
         return run_rule(args.rule, args.all, args.output_format)
     if args.command == "server":

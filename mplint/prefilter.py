@@ -1,12 +1,14 @@
 """The prefilter: a byte-level test of how much of mplint a file can need, so that most files are not
 parsed at all.
 
-A name can only resolve to multiprocessing through an import of one of the packages (``multiprocessing``,
-``multiprocess``, ``billiard``, ``torch.multiprocessing``, ``concurrent.futures``), a star import from
-them included: a file that never spells one of these words cannot get any diagnostic from the rules. It
-is still parsed for MPL000 when it calls one of the main constructors those packages export
-(``Process(``, ``Pool(``, ``Manager(``, ``Queue(``, ``Pipe(``...) without an attribute dot before it, as
-code pasted without its imports does; any other file is not parsed at all.
+The model resolves names to multiprocessing only through import statements of one of the packages
+(``multiprocessing``, ``multiprocess``, ``billiard``, ``torch.multiprocessing``, ``concurrent.futures``),
+star imports included: a file without such an import statement (``import multiprocessing as mp``,
+``from concurrent.futures import ...``, ``from torch import multiprocessing``...) cannot get any
+diagnostic from the rules. (An import continued over a backslash line break is the one spelling this
+test misses.) Such a file is still parsed for MPL000 when it calls one of the main constructors those
+packages export (``Process(``, ``Pool(``, ``Manager(``, ``Pipe(``...) without an attribute dot
+before it, as code pasted without its imports does; any other file is not parsed at all.
 
 Plain substring searches (which run at memory speed) pick the candidates; a regular expression then
 confirms whole words on those few files only.
@@ -17,7 +19,7 @@ from __future__ import annotations
 import enum
 import re
 
-PACKAGE_WORDS = ("multiprocessing", "multiprocess", "billiard", "concurrent")
+PACKAGE_WORDS = ("multiprocessing", "multiprocess", "billiard", "concurrent", "torch")
 CONSTRUCTORS = (
     "Process",
     "Pool",
@@ -30,11 +32,15 @@ CONSTRUCTORS = (
     "Array",
 )
 
-_PACKAGE_NEEDLES = tuple(word.encode("ascii") for word in ("multiprocess", "billiard", "concurrent"))
+_PACKAGE_NEEDLES = tuple(word.encode("ascii") for word in ("multiprocess", "billiard", "concurrent", "torch"))
 _CALL_NEEDLES = tuple(f"{name}(".encode("ascii") for name in CONSTRUCTORS)
 _PACKAGE_TEXT_NEEDLES = tuple(needle.decode("ascii") for needle in _PACKAGE_NEEDLES)
 _CALL_TEXT_NEEDLES = tuple(needle.decode("ascii") for needle in _CALL_NEEDLES)
-_PACKAGES = re.compile(r"\b(?:" + "|".join(PACKAGE_WORDS) + r")\b")
+_WORDS = "|".join(PACKAGE_WORDS)
+# An import statement at the start of a line (or after a colon or semicolon) that names a package.
+_PACKAGES = re.compile(
+    rf"(?m)(?:^|[:;])[ \t]*(?:import[ \t]+[^#\n]*?\b(?:{_WORDS})\b|from[ \t]+(?:{_WORDS})\b)"
+)
 _BARE_CALLS = re.compile(r"(?<![.\w])(?:" + "|".join(CONSTRUCTORS) + r")\(")
 
 
@@ -43,7 +49,7 @@ class Relevance(enum.Enum):
 
     NONE = "none"  # cannot involve multiprocessing: not parsed
     SYNTAX = "syntax"  # calls multiprocessing constructors without importing them: parsed for MPL000 only
-    FULL = "full"  # spells a multiprocessing package: fully analysed
+    FULL = "full"  # imports a multiprocessing package: fully analysed
 
 
 def relevance(data: bytes | str) -> Relevance:

@@ -70,6 +70,10 @@ def run_jobs(jobs: list[Job], workers: int | None = None) -> list[Outcome]:
     # fork starts workers in milliseconds where it exists (this process runs no threads here)
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" else None
     context = multiprocessing.get_context(method)
-    chunksize = max(1, len(jobs) // (count * 4))
+    # Largest files first, one at a time: a big file started last would leave the other cores idle.
+    order = sorted(range(len(jobs)), key=lambda index: len(jobs[index].data), reverse=True)
+    outcomes: list[Outcome | None] = [None] * len(jobs)
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as executor:
-        return list(executor.map(run_job, jobs, chunksize=chunksize))
+        for index, outcome in zip(order, executor.map(run_job, [jobs[i] for i in order]), strict=True):
+            outcomes[index] = outcome
+    return [outcome for outcome in outcomes if outcome is not None]

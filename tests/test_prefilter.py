@@ -41,3 +41,7 @@ def test_relevance_levels() -> None:
     assert relevance(b"lock = threading.Lock()\nq = queue.Queue()\n") is Relevance.NONE
     assert relevance(b"multiprocessingx = 1\n") is Relevance.NONE
     assert relevance(b"print('hello')\n") is Relevance.NONE
+    assert relevance(b"# not multiprocessing: concurrent access only\nx = 1\n") is Relevance.NONE
+    assert relevance(b"def f():\n    import os, multiprocessing\n") is Relevance.FULL
+    assert relevance(b"if TYPE_CHECKING: from multiprocessing.managers import DictProxy\n") is Relevance.FULL
+    assert relevance(b"from torch import multiprocessing as mp\n") is Relevance.FULL

@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import TextIO
 
 from mplint.add_noqa import add_noqa
+from mplint.cache import Cache, entry_key
 from mplint.commands.show import render_files, render_settings
 from mplint.config import Resolver, absolute
 from mplint.config_file import Options
+from mplint.diagnostics import Diagnostic
 from mplint.discovery import discover
 from mplint.engine import InternalError, check_text
 from mplint.exclusion import ConfiguredFilter
 from mplint.fixer import parses
+from mplint.prefilter import Relevance, relevance
 from mplint.processing import Processed, process_source
 from mplint.report import (
     STATISTICS_FORMATS,
@@ -30,7 +33,8 @@ from mplint.report.diff import unified_diff
 from mplint.report.paths import STDIN_NAME, display_path
 from mplint.report.style import use_color
 from mplint.settings import Settings
-from mplint.source import DecodeError, decode_source
+from mplint.source import DecodeError, SourceText, decode_source
+from mplint.workers import Job, Outcome, run_jobs
 from mplint.writing import write_atomic
 
 EXIT_SUCCESS = 0
@@ -66,6 +70,8 @@ class CheckOptions:
     show_files: bool = False
     color: str = "auto"
     verbose: bool = False
+    cache_dir: Path | None = None
+    """Where results of unchanged files are kept; None with ``--no-cache``."""
 
 
 @dataclass
@@ -230,17 +236,21 @@ def _add_noqa(run: Run) -> int:
 
 
 def _check_paths(run: Run) -> None:
+    files: list[tuple[Path, bytes, Settings]] = []
     for path in _files(run):
-        name = str(path)
         try:
             data = path.read_bytes()
         except OSError as exc:
-            run.error(f"cannot read {display_path(name)}: {exc.strerror or exc}")
+            run.error(f"cannot read {display_path(str(path))}: {exc.strerror or exc}")
             continue
-        settings = run.settings_for(path)
-        processed = run.process(data, name, settings)
-        if processed is None:
+        files.append((path, data, run.settings_for(path)))
+    for (path, data, settings), outcome in zip(files, _outcomes(run, files), strict=True):
+        if outcome.error is not None:
+            run.error(outcome.error)
+        if outcome.processed is None:
             continue
+        name = str(path)
+        processed = outcome.processed
         if processed.changed and run.options.fix_mode is FixMode.DIFF:
             _print_diff(processed, name)
         elif processed.fixed_bytes is not None and run.options.fix_mode is FixMode.APPLY:
@@ -250,6 +260,43 @@ def _check_paths(run: Run) -> None:
                     continue
                 processed = unfixed
         run.results.append(processed.result)
+
+
+def _outcomes(run: Run, files: list[tuple[Path, bytes, Settings]]) -> list[Outcome]:
+    """Each file's outcome: without parsing for files the prefilter rules out, from the cache for
+    unchanged files when only checking, and from the worker pool for the rest."""
+    mode = run.options.fix_mode
+    cache = Cache(run.options.cache_dir) if run.options.cache_dir is not None else None
+    use_cache = cache is not None and mode is FixMode.GENERATE
+    outcomes: list[Outcome | None] = []
+    pending: list[tuple[int, Job, str | None]] = []
+    for index, (path, data, settings) in enumerate(files):
+        name = str(path)
+        if relevance(data) is Relevance.NONE:
+            outcomes.append(Outcome(Processed(FileResult(name, ()))))
+            continue
+        key = entry_key(data, settings) if use_cache else None
+        cached = cache.get(key) if cache is not None and key is not None else None
+        if cached is not None:
+            outcomes.append(Outcome(Processed(FileResult(name, tuple(cached), _source_of(data, cached)))))
+            continue
+        outcomes.append(None)
+        pending.append((index, Job(name, data, settings, mode), key))
+    for (index, _job, key), outcome in zip(pending, run_jobs([job for _, job, _ in pending]), strict=True):
+        outcomes[index] = outcome
+        if cache is not None and key is not None and outcome.processed is not None:
+            cache.put(key, outcome.processed.result.diagnostics)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _source_of(data: bytes, diagnostics: list[Diagnostic]) -> SourceText | None:
+    """The text a report quotes, for cached diagnostics."""
+    if not diagnostics:
+        return None
+    try:
+        return SourceText(decode_source(data).text)
+    except DecodeError:
+        return None
 
 
 def _write(run: Run, path: Path, data: bytes) -> bool:
