@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+import contextlib
+import gc
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from mplint.diagnostics import Diagnostic, Location
@@ -66,6 +69,25 @@ def check_text(text: str, path: str, settings: Settings, prefilter: bool = True)
     needed = relevance(text) if prefilter else Relevance.FULL
     if needed is Relevance.NONE:
         return []
+    with collector_paused():
+        return _check_parsed(text, path, settings, needed)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a syntax tree is hundreds of thousands of objects, and
+    collections triggered while it is built and analysed scan it again and again (a third of the time
+    on large files). Its cycles are collected once it is dropped."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _check_parsed(text: str, path: str, settings: Settings, needed: Relevance) -> list[Diagnostic]:
     tree = parse_module(text, path)
     if isinstance(tree, Diagnostic):
         return [tree] if SyntaxErrorRule.code in settings.select else []
@@ -80,6 +102,7 @@ def check_text(text: str, path: str, settings: Settings, prefilter: bool = True)
             if rule_class.code in settings.select and rule_class is not SyntaxErrorRule:
                 found.extend(rule_class().check(ctx))
         found = apply_suppressions(found, parse_suppressions(text), source, settings.select, KNOWN_CODES)
+        model.dispose()
     except RecursionError:
         raise InternalError(f"{path}: too deeply nested for analysis") from None
     except Exception as exc:  # noqa: BLE001 - re-raised with the file's name for the report

@@ -64,6 +64,17 @@ class ModuleModel:
     def build(cls, tree: ast.Module, source: SourceText) -> ModuleModel:
         return cls(tree, source, ScopeBuilder(tree).build())
 
+    def dispose(self) -> None:
+        """Break the reference cycles the model adds to the tree (parent and scope links, scopes and
+        their bindings), so that reference counting frees it at once instead of a slow full collection
+        of the cyclic garbage collector."""
+        for nodes in self.scopes.by_type.values():
+            for node in nodes:
+                node.__dict__.pop("_mpl_parent", None)
+                node.__dict__.pop("_mpl_scope", None)
+        for scope in self.scopes.scopes:
+            scope.bindings.clear()
+
     # -- values ----------------------------------------------------------------------------------
 
     def value(self, expr: ast.AST) -> Value:
