@@ -59,6 +59,7 @@ class ModuleModel:
         self.children = ChildAnalysis(self.inference)
         self._identifiers: set[str] | None = None
         self._names: dict[str, list[ast.Name]] | None = None
+        self._calls_by_name: dict[str, list[ast.Call]] | None = None
 
     @classmethod
     def build(cls, tree: ast.Module, source: SourceText) -> ModuleModel:
@@ -179,6 +180,36 @@ class ModuleModel:
             for node in self.names(name)
             if isinstance(node.ctx, ast.Load) and scope_of(node).defining_scope(name) is scope
         ]
+
+    def calls_named(self, *names: str) -> list[ast.Call]:
+        """Calls whose callee's last name is one of ``names`` (``f(...)``, ``x.f(...)``), in source order:
+        rules start from these instead of inferring the value of every call."""
+        if self._calls_by_name is None:
+            index: dict[str, list[ast.Call]] = {}
+            for call in self.scopes.calls:
+                func = call.func
+                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+                if name is not None:
+                    index.setdefault(name, []).append(call)
+            self._calls_by_name = index
+        if len(names) == 1:
+            return self._calls_by_name.get(names[0], [])
+        found = [call for name in names for call in self._calls_by_name.get(name, [])]
+        found.sort(key=lambda call: (call.lineno, call.col_offset))
+        return found
+
+    def calls_with_keyword(self, *keywords: str) -> list[ast.Call]:
+        """Calls that pass one of ``keywords`` (``target=``, ``args=``...)."""
+        wanted = set(keywords)
+        return [call for call in self.scopes.calls if any(k.arg in wanted for k in call.keywords)]
+
+    def constructor_calls(self, *names: str) -> list[ast.Call]:
+        """Calls that may construct an object of one of the multiprocessing classes ``names``: by name,
+        or through a class of the module that subclasses one."""
+        subclasses = [
+            node.name for node in self.scopes.classes if self.inference.class_kind(node) is not None
+        ]
+        return self.calls_named(*names, *subclasses)
 
     def names(self, name: str) -> list[ast.Name]:
         """Every Name node spelling ``name``, in source order."""

@@ -35,7 +35,8 @@ class ArgsNotTuple(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         model = ctx.model
-        for call in model.scopes.calls:
+        candidates = model.calls_with_keyword("args") + model.calls_named(*APPLY_METHODS)
+        for call in sorted(set(candidates), key=lambda c: (c.lineno, c.col_offset)):
             argument = self.argument_list(model, call)
             if argument is None:
                 continue

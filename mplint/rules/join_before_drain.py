@@ -41,7 +41,7 @@ class JoinBeforeDrain(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         model = ctx.model
-        for call in model.scopes.calls:
+        for call in model.calls_named("join"):
             func = call.func
             if not (isinstance(func, ast.Attribute) and func.attr == "join"):
                 continue

@@ -39,7 +39,8 @@ class TargetCalled(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         model = ctx.model
-        for call in model.scopes.calls:
+        candidates = model.calls_with_keyword("target") + model.calls_named("apply", "apply_async")
+        for call in sorted(set(candidates), key=lambda c: (c.lineno, c.col_offset)):
             found = self.called_target(model, call)
             if found is None:
                 continue

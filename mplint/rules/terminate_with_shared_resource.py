@@ -36,7 +36,7 @@ class TerminateWithSharedResource(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         model = ctx.model
-        for call in model.scopes.calls:
+        for call in model.calls_named("terminate", "kill"):
             func = call.func
             if not (isinstance(func, ast.Attribute) and func.attr in ("terminate", "kill")):
                 continue

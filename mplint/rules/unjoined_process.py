@@ -35,6 +35,15 @@ CLOSERS: dict[Kind, tuple[frozenset[str], frozenset[str]]] = {
     Kind.EXECUTOR: (frozenset({"shutdown", "__exit__"}), frozenset({"shutdown", "__exit__"})),
 }
 LOOP_NODES = (ast.For, ast.AsyncFor, ast.While)
+# The names under which pools, managers and executors are created.
+CONSTRUCTOR_NAMES = (
+    "Pool",
+    "Manager",
+    "SyncManager",
+    "BaseManager",
+    "SharedMemoryManager",
+    "ProcessPoolExecutor",
+)
 SCOPE_NODES = (*FUNCTION_NODES, ast.Module, ast.Lambda, ast.ClassDef)
 ITERATION_WRAPPERS = frozenset({"reversed", "list", "sorted", "enumerate", "zip", "iter", "tuple"})
 
@@ -251,7 +260,8 @@ class UnjoinedProcess(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         model = ctx.model
-        for call in model.scopes.calls:
+        candidates = model.calls_named("start") + model.constructor_calls(*CONSTRUCTOR_NAMES)
+        for call in sorted(set(candidates), key=lambda c: (c.lineno, c.col_offset)):
             func = call.func
             if isinstance(func, ast.Attribute) and func.attr == "start" and not call.args:
                 receiver = func.value
