@@ -518,3 +518,22 @@ def test_tuples_unpacked_inside_pool_tasks() -> None:
             pool.map(work, [(d, i) for i in range(3)])
     """
     assert mpl001(source) == [6]
+
+
+def test_thread_targets_receive_proxies_too() -> None:
+    source = """\
+    import threading
+    from multiprocessing import Manager
+
+
+    def work(shared):
+        shared["log"].append(1)
+
+
+    if __name__ == "__main__":
+        with Manager() as m:
+            t = threading.Thread(target=work, args=(m.dict(log=[]),))
+            t.start()
+            t.join()
+    """
+    assert mpl001(source) == [6]

@@ -620,7 +620,9 @@ class Inference:
             if handoff.role != "direct" and handoff.role != "partial":
                 receiver = handoff.call.func
                 if handoff.role == "process":
-                    if not self.value(handoff.call).is_(Kind.PROCESS):
+                    # a thread's target receives its arguments the same way (proxies stay proxies)
+                    is_thread = self.qualname(handoff.call.func) == "threading.Thread"
+                    if not is_thread and not self.value(handoff.call).is_(Kind.PROCESS):
                         continue
                 elif handoff.role == "initializer":
                     if not self.value(handoff.call).is_(*WORKER_KINDS):
