@@ -232,3 +232,17 @@ def stop_now():
     pool.terminate()
 """
     assert mpl003(body) == []
+
+
+def test_aliased_constructors() -> None:
+    body = """\
+from multiprocessing import Manager as MM, Pool as P
+
+
+def aliased():
+    q = MM().Queue()
+    pool = P()
+    pool.map(work, [1])
+    return q
+"""
+    assert mpl003(body) == [5, 6]
