@@ -73,13 +73,18 @@ class Discovery:
 
     files: list[Path] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    linked_outside: set[Path] = field(default_factory=set)
+    """Files found while walking that are symlinks to a file outside the walked directory: they are
+    checked, but never written (a fix must not change a file outside the tree it was given)."""
     _seen: set[str] = field(default_factory=set, repr=False)
 
-    def add(self, path: Path) -> None:
+    def add(self, path: Path, outside: bool = False) -> None:
         key = os.path.realpath(path)
         if key not in self._seen:
             self._seen.add(key)
             self.files.append(path)
+            if outside:
+                self.linked_outside.add(path)
 
 
 def discover(paths: list[str], path_filter: PathFilter | None = None) -> Discovery:
@@ -94,7 +99,7 @@ def discover(paths: list[str], path_filter: PathFilter | None = None) -> Discove
         try:
             info = path.stat()
         except FileNotFoundError:
-            found.errors.append(f"path does not exist: {raw}")
+            found.errors.append(_missing(path, raw))
             continue
         except OSError as exc:
             found.errors.append(f"cannot access {raw}: {exc.strerror or exc}")
@@ -109,8 +114,18 @@ def discover(paths: list[str], path_filter: PathFilter | None = None) -> Discove
     return found
 
 
+def _missing(path: Path, raw: str) -> str:
+    """Why a named path cannot be found: it does not exist, or it is a link to nothing."""
+    try:
+        target = os.readlink(path)
+    except OSError:
+        return f"path does not exist: {raw}"
+    return f"broken symbolic link: {raw} -> {target}"
+
+
 def _walk(root: Path, found: Discovery, skip: PathFilter) -> None:
-    """Walk ``root`` in sorted order, depth first, never leaving the tree through a symlink."""
+    """Walk ``root`` in sorted order, depth first, never entering a directory outside the tree through
+    a symlink (a symlink to a file outside is checked, and marked as such)."""
     root_real = os.path.realpath(root)
     visited: set[str] = {root_real}
     stack: list[Iterator[Path]] = [iter(_children(root, found))]
@@ -133,7 +148,8 @@ def _walk(root: Path, found: Discovery, skip: PathFilter) -> None:
             stack.append(iter(_children(child, found)))
         elif stat.S_ISREG(info.st_mode) and child.name.endswith(SOURCE_SUFFIXES):
             if not skip.skip_entry(child, False):
-                found.add(child)
+                outside = child.is_symlink() and not _inside(os.path.realpath(child), root_real)
+                found.add(child, outside)
 
 
 def _children(directory: Path, found: Discovery) -> list[Path]:

@@ -91,7 +91,23 @@ def test_walked_file_symlinks_are_followed(tmp_path: Path) -> None:
     target = touch(tmp_path / "real" / "impl.py")
     (tmp_path / "tree").mkdir()
     os.symlink(target, tmp_path / "tree" / "link.py")
-    assert names(discover([str(tmp_path / "tree")]).files, tmp_path) == ["tree/link.py"]
+    found = discover([str(tmp_path / "tree")])
+    assert names(found.files, tmp_path) == ["tree/link.py"]
+    assert found.linked_outside == {tmp_path / "tree" / "link.py"}  # checked, never written
+
+
+def test_walked_file_symlinks_inside_the_tree_may_be_written(tmp_path: Path) -> None:
+    target = touch(tmp_path / "tree" / "real" / "impl.py")
+    os.symlink(target, tmp_path / "tree" / "link.py")
+    found = discover([str(tmp_path / "tree")])
+    assert names(found.files, tmp_path) == ["tree/link.py"]  # the same file, found once
+    assert found.linked_outside == set()
+
+
+def test_a_named_broken_symlink_says_so(tmp_path: Path) -> None:
+    os.symlink("missing.py", tmp_path / "dangling.py")
+    found = discover([str(tmp_path / "dangling.py")])
+    assert found.errors == [f"broken symbolic link: {tmp_path / 'dangling.py'} -> missing.py"]
 
 
 def test_relative_paths_stay_relative(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

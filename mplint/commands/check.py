@@ -82,6 +82,8 @@ class Run:
     resolver: Resolver
     results: list[FileResult] = field(default_factory=list)
     errors: int = 0
+    read_only: set[Path] = field(default_factory=set)
+    """Files that are checked but never written: walked symlinks to files outside the tree."""
 
     @property
     def output_format(self) -> str:
@@ -186,6 +188,7 @@ def _files(run: Run) -> list[Path]:
     found = discover(run.options.paths, ConfiguredFilter(run.resolver, run.log))
     for message in found.errors:
         run.error(message)
+    run.read_only = found.linked_outside
     return found.files
 
 
@@ -300,6 +303,15 @@ def _source_of(data: bytes, diagnostics: list[Diagnostic]) -> SourceText | None:
 
 
 def _write(run: Run, path: Path, data: bytes) -> bool:
+    if path in run.read_only:
+        sys.stdout.flush()
+        print(
+            f"warning: not writing {display_path(str(path))}: it is a symlink to a file outside the "
+            "checked directory (name that file to fix it)",
+            file=sys.stderr,
+            flush=True,
+        )
+        return False
     try:
         write_atomic(path, data)
     except OSError as exc:
