@@ -53,8 +53,10 @@ def parse_module(text: str, path: str) -> ast.Module | Diagnostic:
     except SyntaxError as exc:
         # SyntaxError.offset counts characters, 1-based, on the line text.
         return syntax_error_diagnostic(exc.msg, exc.lineno or 1, exc.offset or 1)
-    except (ValueError, MemoryError) as exc:  # e.g. NUL bytes before Python 3.12
+    except ValueError as exc:  # e.g. NUL bytes before Python 3.12
         return syntax_error_diagnostic(str(exc), 1, 1)
+    except MemoryError as exc:  # the parser's stack overflowed (Python 3.11 gives no message)
+        return syntax_error_diagnostic(str(exc) or "Python source too complex to parse", 1, 1)
     except RecursionError:
         return syntax_error_diagnostic("too deeply nested to parse", 1, 1)
 

@@ -53,6 +53,10 @@ ENTER_RETURNS_SELF = (
 )
 
 
+MAX_DEPTH = 100
+"""How deeply values may depend on other values: deeper ones (a call chain ``f()()()...`` hundreds long)
+are UNKNOWN instead of exhausting the interpreter's recursion limit."""
+
 # Objects whose processes a context starts with its own start method ("fork", "spawn"...).
 STARTED_BY_CONTEXT = (Kind.PROCESS, Kind.POOL, Kind.MANAGER, Kind.MANAGER_UNSTARTED)
 
@@ -128,6 +132,7 @@ class Inference:
         self._contents_ready = False
         self._contents_running = False
         self._active: set[object] = set()
+        self._depth = 0
 
     # -- qualified names -------------------------------------------------------------------------
 
@@ -142,11 +147,19 @@ class Inference:
                 return names.pop()
             return None
         if isinstance(expr, ast.Attribute):
-            base = self.qualname(expr.value)
-            if base is not None:
-                return f"{base}.{expr.attr}"
-            if self.value(expr.value).is_(Kind.CONTEXT, Kind.MODULE):
-                return f"{MP}.{expr.attr}"
+            # Iteratively from the innermost attribute out: a chain of thousands must not recurse.
+            chain: list[ast.Attribute] = []
+            inner: ast.expr = expr
+            while isinstance(inner, ast.Attribute):
+                chain.append(inner)
+                inner = inner.value
+            base = self.qualname(inner) if isinstance(inner, ast.Name) else None
+            for attribute in reversed(chain):
+                if base is not None:
+                    base = f"{base}.{attribute.attr}"
+                elif self.value(attribute.value).is_(Kind.CONTEXT, Kind.MODULE):
+                    base = f"{MP}.{attribute.attr}"
+            return base
         return None
 
     def _star_import_name(self, expr: ast.Name) -> str | None:
@@ -168,12 +181,14 @@ class Inference:
         cached = self._values.get(expr)
         if cached is not None:
             return cached
-        if expr in self._active:
+        if expr in self._active or self._depth >= MAX_DEPTH:
             return UNKNOWN
         self._active.add(expr)
+        self._depth += 1
         try:
             result = self._compute(expr)
         finally:
+            self._depth -= 1
             self._active.discard(expr)
         self._values[expr] = result
         return result

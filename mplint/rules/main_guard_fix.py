@@ -192,12 +192,15 @@ def move_under_guard(model: ModuleModel, source: SourceText, flagged: set[int]) 
         leading_lines=[cst.EmptyLine(), cst.EmptyLine()] if kept else [],
     )
     new_module = module.with_changes(body=[*kept, new_guard])
-    new_text = new_module.code
+    try:
+        new_text = new_module.code
+    except RecursionError:  # libcst generates code recursively: a very deep expression is beyond it
+        return None
     if new_text == source.text:
         return None
     try:
         ast.parse(new_text)
-    except SyntaxError:
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     return Fix(
         f"Move the process-starting code under `{GUARD}`",
