@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
+import sys
+import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.capabilities import ServerCapabilitiesBuilder
 from pygls.exceptions import JsonRpcException
+from pygls.io_ import StdinAsyncReader, StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
@@ -39,6 +43,7 @@ from mplint.server.settings import (
     section_in,
     unknown_keys,
 )
+from mplint.server.transport import serve
 from mplint.server.workspace_config import CONFIG_FILE_NAMES, WorkspaceConfig, is_config_file
 from mplint.settings import Settings
 
@@ -67,6 +72,25 @@ class MplintServer(LanguageServer):
         self.shut_down = False
         self.linter = Linter(self.settings_for, self.publish, debounce)
         self._register()
+
+    # -- transport
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve over standard input and output with mplint's reader (see ``mplint.server.transport``)."""
+        self._stop_event = stop_event = threading.Event()
+        reader = StdinAsyncReader(stdin or sys.stdin.buffer, self.thread_pool)
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(serve(stop_event, reader, self.protocol, self._report_transport_error))
+        except BrokenPipeError:
+            logging.getLogger(__name__).error("the connection to the client is lost")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]
+
+    def _report_transport_error(self, error: Exception) -> None:
+        self._report_server_error(error, JsonRpcException)
 
     # -- settings
 
