@@ -76,8 +76,14 @@ def consuming_use(name: ast.Name) -> str | None:
 
 
 def pool_with_block(model: ModuleModel, origins: frozenset[ast.AST]) -> ast.With | None:
-    """The ``with`` statement that manages the pool created by one of ``origins``."""
+    """The ``with`` statement that manages the pool created by one of ``origins``.
+
+    Only a Pool (or ThreadPool) counts: an executor's ``__exit__`` waits for its tasks, so the iterator of
+    ``executor.map`` may be consumed after the block.
+    """
     for origin in origins:
+        if not model.value(origin).is_(Kind.POOL, Kind.THREAD_POOL):
+            continue
         item = parent_of(origin)
         if isinstance(item, ast.withitem):
             statement = parent_of(item)
