@@ -4,6 +4,7 @@ it, keeps its cache as data, and writes only the files it was asked to check."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -155,7 +156,8 @@ def test_checking_and_fixing_never_run_the_code(tmp_path: Path) -> None:
         fixed = (project / "evil.py").read_text()
         assert 'if __name__ == "__main__":' in fixed.split("with Pool()")[0]  # the guard fix ran
         assert "args=(shared,)" in fixed
-        subprocess.run(["rm", "-rf", str(project), str(markers)], check=True)
+        shutil.rmtree(project)
+        shutil.rmtree(markers)
 
 
 def test_the_flake8_plugin_never_runs_the_code(tmp_path: Path) -> None:
