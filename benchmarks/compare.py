@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import queue
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -772,9 +773,7 @@ def main() -> int:
         args.edits = min(args.edits, 5)
     if args.runs < 1 or args.edits < 1:
         parser.error("--runs and --edits must be at least 1")
-    command = "python benchmarks/compare.py " + " ".join(
-        arg if " " not in arg else repr(arg) for arg in sys.argv[1:]
-    )
+    command = " ".join(["python benchmarks/compare.py", *(shlex.quote(arg) for arg in sys.argv[1:])])
     started = datetime.datetime.now(datetime.timezone.utc)
     load_start = os.getloadavg()
 
