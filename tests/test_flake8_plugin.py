@@ -81,3 +81,28 @@ def test_noqa_comments_are_honoured(tmp_path: Path) -> None:
     source = source.replace('m[0]["id"] = 2', 'm[0]["id"] = 2  # noqa: MPL001')
     result = flake8("-", cwd=tmp_path, stdin=source)
     assert result.stdout.splitlines() == [f"stdin:7:9: {MPL003}"]
+
+
+def test_mplint_configuration_files_are_honoured(tmp_path: Path) -> None:
+    shutil.copy(DOCUMENTS / "trap_buggy.py", tmp_path / "trap_buggy.py")
+    (tmp_path / "pyproject.toml").write_text('[tool.mplint]\nignore = ["MPL003"]\n', encoding="utf-8")
+    assert flake8("trap_buggy.py", cwd=tmp_path).stdout.splitlines() == [f"trap_buggy.py:4:5: {MPL001}"]
+    source = (DOCUMENTS / "trap_buggy.py").read_text(encoding="utf-8")
+    from_stdin = flake8("-", cwd=tmp_path, stdin=source)
+    assert from_stdin.stdout.splitlines() == [f"stdin:4:5: {MPL001}"]
+    sub = tmp_path / "workers"
+    sub.mkdir()
+    shutil.copy(DOCUMENTS / "trap_buggy.py", sub / "trap_buggy.py")
+    (sub / "mplint.toml").write_text('[per-file-ignores]\n"trap_*.py" = ["MPL001"]\n', encoding="utf-8")
+    assert flake8("workers/trap_buggy.py", cwd=tmp_path).stdout.splitlines() == [
+        f"workers/trap_buggy.py:7:9: {MPL003}"
+    ]
+
+
+def test_an_invalid_configuration_file_fails_the_run(tmp_path: Path) -> None:
+    shutil.copy(DOCUMENTS / "trap_buggy.py", tmp_path / "trap_buggy.py")
+    (tmp_path / "mplint.toml").write_text('select = "MPL001"\n', encoding="utf-8")
+    result = flake8("trap_buggy.py", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "mplint.toml" in result.stdout + result.stderr
+    assert "select" in result.stdout + result.stderr

@@ -95,3 +95,23 @@ async def test_configuration_files_are_followed_and_read_again(
     open_document(client, other, BOTH)
     await wait_until(lambda: any(p.uri == other for p in client.published))
     assert len([p for p in client.published if p.uri == uri]) == seen  # nothing was checked again
+
+
+UNGUARDED = """\
+from multiprocessing import Pool
+
+with Pool() as pool:
+    print(pool.map(abs, range(3)))
+"""
+
+
+async def test_fix_safety_overrides_of_the_configuration_files(
+    client: RecordingClient, tmp_path: Path
+) -> None:
+    (tmp_path / "mplint.toml").write_text('extend-safe-fixes = ["MPL002"]\n', encoding="utf-8")
+    uri = (tmp_path / "unguarded.py").as_uri()
+    open_document(client, uri, UNGUARDED)
+    await wait_until(lambda: any(p.uri == uri for p in client.published))
+    (diagnostic,) = next(p for p in client.published if p.uri == uri).diagnostics
+    assert diagnostic.code == "MPL002"
+    assert diagnostic.data["fix"]["applicability"] == "safe"

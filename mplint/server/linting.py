@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from mplint.diagnostics import Diagnostic
 from mplint.engine import InternalError, check_text
+from mplint.fix_safety import adjust_fix_safety
 from mplint.server.documents import Document, DocumentStore
 from mplint.settings import Settings
 
@@ -32,7 +33,7 @@ class CheckResult:
 def run_check(document: Document, settings: Settings) -> tuple[tuple[Diagnostic, ...], str | None]:
     """The document's diagnostics, or none and the error when a rule fails on it."""
     try:
-        return tuple(check_text(document.text, document.path, settings)), None
+        return tuple(adjust_fix_safety(check_text(document.text, document.path, settings), settings)), None
     except InternalError as exc:
         return (), f"internal error while checking {exc}"
     except Exception as exc:  # noqa: BLE001 - one document's failure must not stop the server
