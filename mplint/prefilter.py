@@ -10,14 +10,15 @@ test misses.) Such a file is still parsed for MPL000 when it calls one of the ma
 packages export (``Process(``, ``Pool(``, ``Manager(``, ``Pipe(``...) without an attribute dot
 before it, as code pasted without its imports does; any other file is not parsed at all.
 
-Plain substring searches (which run at memory speed) pick the candidates; a regular expression then
-confirms whole words on those few files only.
+Plain substring searches (which run at memory speed) find the candidate lines; a regular expression then
+confirms whole words on those few lines only.
 """
 
 from __future__ import annotations
 
 import enum
 import re
+from typing import TypeVar
 
 PACKAGE_WORDS = ("multiprocessing", "multiprocess", "billiard", "concurrent", "torch")
 CONSTRUCTORS = (
@@ -33,7 +34,10 @@ CONSTRUCTORS = (
 )
 
 _PACKAGE_NEEDLES = tuple(word.encode("ascii") for word in ("multiprocess", "billiard", "concurrent", "torch"))
-_CALL_NEEDLES = tuple(f"{name}(".encode("ascii") for name in CONSTRUCTORS)
+# ``Queue(`` also finds ``SimpleQueue(`` and ``JoinableQueue(``: each call the regex below confirms holds one.
+_CALL_NEEDLES = tuple(
+    f"{name}(".encode("ascii") for name in CONSTRUCTORS if name not in ("SimpleQueue", "JoinableQueue")
+)
 _PACKAGE_TEXT_NEEDLES = tuple(needle.decode("ascii") for needle in _PACKAGE_NEEDLES)
 _CALL_TEXT_NEEDLES = tuple(needle.decode("ascii") for needle in _CALL_NEEDLES)
 _WORDS = "|".join(PACKAGE_WORDS)
@@ -42,6 +46,9 @@ _PACKAGES = re.compile(
     rf"(?m)(?:^|[:;])[ \t]*(?:import[ \t]+[^#\n]*?\b(?:{_WORDS})\b|from[ \t]+(?:{_WORDS})\b)"
 )
 _BARE_CALLS = re.compile(r"(?<![.\w])(?:" + "|".join(CONSTRUCTORS) + r")\(")
+
+
+_Text = TypeVar("_Text", bytes, str)
 
 
 class Relevance(enum.Enum):
@@ -54,18 +61,37 @@ class Relevance(enum.Enum):
 
 def relevance(data: bytes | str) -> Relevance:
     if isinstance(data, bytes):
-        package_needles: tuple[bytes | str, ...] = _PACKAGE_NEEDLES
-        call_needles: tuple[bytes | str, ...] = _CALL_NEEDLES
-    else:
-        package_needles = _PACKAGE_TEXT_NEEDLES
-        call_needles = _CALL_TEXT_NEEDLES
-    if any(needle in data for needle in package_needles):  # type: ignore[operator]
-        if _PACKAGES.search(_as_text(data)):
+        if _any_line_matches(data, _PACKAGE_NEEDLES, b"\n", _PACKAGES):
             return Relevance.FULL
-    if any(needle in data for needle in call_needles):  # type: ignore[operator]
-        if _BARE_CALLS.search(_as_text(data)):
+        if _any_line_matches(data, _CALL_NEEDLES, b"\n", _BARE_CALLS):
             return Relevance.SYNTAX
+        return Relevance.NONE
+    if _any_line_matches(data, _PACKAGE_TEXT_NEEDLES, "\n", _PACKAGES):
+        return Relevance.FULL
+    if _any_line_matches(data, _CALL_TEXT_NEEDLES, "\n", _BARE_CALLS):
+        return Relevance.SYNTAX
     return Relevance.NONE
+
+
+def _any_line_matches(
+    data: _Text, needles: tuple[_Text, ...], newline: _Text, pattern: re.Pattern[str]
+) -> bool:
+    """Whether ``pattern`` matches a line of ``data`` that holds one of ``needles``.
+
+    Both patterns above match within one line and every match holds a needle, so searching the lines
+    the needles are on (found at memory speed) gives the same answer as searching the whole text.
+    """
+    for needle in needles:
+        start = data.find(needle)
+        while start >= 0:
+            line_start = data.rfind(newline, 0, start) + 1
+            line_end = data.find(newline, start)
+            if line_end < 0:
+                line_end = len(data)
+            if pattern.search(_as_text(data[line_start:line_end])):
+                return True
+            start = data.find(needle, line_end)
+    return False
 
 
 def _as_text(data: bytes | str) -> str:
