@@ -95,9 +95,19 @@ class Project:
 
         As in ``.gitignore`` files, the last matching glob decides and a ``!`` glob re-includes.
         """
+        name = path.name
         for pattern in reversed(self.exclude):
-            if pattern.matches(path, is_dir):
-                return None if pattern.glob.negated else pattern
+            glob = pattern.glob
+            if glob.name_regex is not None:  # the common case, kept cheap: one regex on the name
+                hit = (
+                    (is_dir or not glob.directory_only)
+                    and glob.name_regex.fullmatch(name) is not None
+                    and path != pattern.base
+                )
+            else:
+                hit = pattern.matches(path, is_dir)
+            if hit:
+                return None if glob.negated else pattern
         return None
 
     def exclusion_of_named(self, path: Path, is_dir: bool) -> PathGlob | None:

@@ -26,12 +26,22 @@ class Glob:
     regex: re.Pattern[str]
     negated: bool
     directory_only: bool
+    name_regex: re.Pattern[str] | None = None
+    """For a pattern that matches a name at any depth and can never match a ``/``: the regex of that
+    name alone, which a path matches exactly when its last component does."""
 
     def matches(self, relative: str, is_dir: bool) -> bool:
         """Whether the ``/``-separated ``relative`` path matches, ignoring negation."""
         if self.directory_only and not is_dir:
             return False
         return self.regex.fullmatch(relative) is not None
+
+    def matches_name(self, name: str, is_dir: bool) -> bool:
+        """``matches`` for a ``name_regex`` pattern, given only the path's last component."""
+        if self.directory_only and not is_dir:
+            return False
+        assert self.name_regex is not None
+        return self.name_regex.fullmatch(name) is not None
 
 
 def compile_glob(text: str, *, braces: bool = False) -> Glob:
@@ -48,13 +58,15 @@ def compile_glob(text: str, *, braces: bool = False) -> Glob:
     if not body:
         raise GlobError(f"invalid glob {text!r}: empty pattern")
     translated = _translate(body, text, braces)
+    name_only = not anchored and "[" not in body  # ``*`` and ``?`` never match ``/``; a class might
     if not anchored:
         translated = "(?:.*/)?" + translated
     try:
         regex = re.compile(translated, re.DOTALL)
+        name_regex = re.compile(translated.removeprefix("(?:.*/)?"), re.DOTALL) if name_only else None
     except re.error as exc:
         raise GlobError(f"invalid glob {text!r}: {exc}") from None
-    return Glob(text, regex, negated, directory_only)
+    return Glob(text, regex, negated, directory_only, name_regex)
 
 
 def _translate(body: str, text: str, braces: bool) -> str:

@@ -86,6 +86,33 @@ def test_glob_matching(pattern: str, path: str, is_dir: bool, expected: bool) ->
     assert compile_glob(pattern).matches(path, is_dir) is expected
 
 
+@pytest.mark.parametrize(
+    "pattern", ["*.py", "build", "gen/", "f?o.py", "**", "a**b", "\\#x", "{a,b}.py", "[ab].py", "x[!a]y"]
+)
+def test_name_patterns_match_on_the_last_component_alone(pattern: str) -> None:
+    glob = compile_glob(pattern, braces=True)
+    assert (glob.name_regex is None) == ("[" in pattern)
+    paths = [
+        "a.py",
+        "d/a.py",
+        "foo.py",
+        "d/build",
+        "build/x",
+        "gen",
+        "x/gen",
+        "ab",
+        "a/b",
+        "#x",
+        "b.py",
+        "x/y",
+    ]
+    for path in paths:
+        for is_dir in (False, True):
+            expected = glob.matches(path, is_dir)
+            if glob.name_regex is not None:
+                assert glob.matches_name(path.rsplit("/", 1)[-1], is_dir) is expected, (path, is_dir)
+
+
 def test_braces_only_in_configuration_globs() -> None:
     glob = compile_glob("{tests,docs}/*.py", braces=True)
     assert glob.matches("tests/a.py", False) and glob.matches("docs/b.py", False)
