@@ -2,37 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
-from mplint.report import (
-    concise,
-    full,
-    github,
-    gitlab,
-    grouped,
-    json,
-    json_lines,
-    junit,
-    pylint,
-    sarif,
-    statistics,
-)
+from mplint.report import statistics
 from mplint.report.results import FileResult, FixMode, ReportOptions, UnsafeFixes
 from mplint.report.summary import fix_summary_lines, summary_lines
 
 Renderer = Callable[[list[FileResult], ReportOptions], str]
 
-RENDERERS: dict[str, Renderer] = {
-    "full": full.render,
-    "concise": concise.render,
-    "grouped": grouped.render,
-    "json": json.render,
-    "json-lines": json_lines.render,
-    "sarif": sarif.render,
-    "github": github.render,
-    "gitlab": gitlab.render,
-    "junit": junit.render,
-    "pylint": pylint.render,
+# Each format's module, imported when it is used: a run needs one of them.
+RENDERERS: dict[str, str] = {
+    "full": "full",
+    "concise": "concise",
+    "grouped": "grouped",
+    "json": "json",
+    "json-lines": "json_lines",
+    "sarif": "sarif",
+    "github": "github",
+    "gitlab": "gitlab",
+    "junit": "junit",
+    "pylint": "pylint",
 }
 FORMAT_ALIASES: dict[str, str] = {"text": "full"}
 TEXT_FORMATS = frozenset({"full", "concise", "grouped"})
@@ -46,10 +36,16 @@ STATISTICS_FORMATS: tuple[str, ...] = tuple(
 )
 
 
+def renderer(name: str) -> Renderer:
+    """The render function of the format ``name`` (a key of RENDERERS)."""
+    render: Renderer = importlib.import_module(f"mplint.report.{RENDERERS[name]}").render
+    return render
+
+
 def render_report(results: list[FileResult], output_format: str, options: ReportOptions) -> str:
     """The whole report: diagnostics in the chosen format, then the summary for text formats."""
     name = FORMAT_ALIASES.get(output_format, output_format)
-    text = RENDERERS[name](results, options) if options.show_violations else ""
+    text = renderer(name)(results, options) if options.show_violations else ""
     if name not in TEXT_FORMATS:
         return text
     lines: list[str] = []
