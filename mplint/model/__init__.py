@@ -11,7 +11,7 @@ import ast
 from collections.abc import Iterator
 
 from mplint.model.api import Kind
-from mplint.model.children import ChildAnalysis, ChildHandoff
+from mplint.model.children import ChildAnalysis, ChildHandoff, ChildRuns
 from mplint.model.inference import Inference, returns_of
 from mplint.model.processes import (
     ProcessAnalysis,
@@ -33,6 +33,7 @@ from mplint.source import SourceText
 
 __all__ = [
     "ChildHandoff",
+    "ChildRuns",
     "Kind",
     "ModuleModel",
     "ProcessStart",
@@ -148,7 +149,7 @@ class ModuleModel:
     def child_handoffs(self) -> list[ChildHandoff]:
         return self.children.handoffs()
 
-    def child_functions(self) -> dict[ast.AST, list[ChildHandoff]]:
+    def child_functions(self) -> dict[ast.AST, ChildRuns]:
         return self.children.child_functions()
 
     def handed_arguments(self, call: ast.Call) -> list[ast.expr]:

@@ -35,13 +35,33 @@ class ChildHandoff:
         return self.handoff.callable_expr
 
 
+@dataclass(eq=False)
+class ChildRuns:
+    """Why a function runs in a child: the hand-offs of it (or of a function calling it) and the Process
+    subclasses whose ``run`` leads to it; their constructions are looked for only when asked."""
+
+    direct: list[ChildHandoff]
+    classes: list[ast.ClassDef]
+    analysis: ChildAnalysis
+    _resolved: list[ChildHandoff] | None = None
+
+    def handoffs(self) -> list[ChildHandoff]:
+        if self._resolved is None:
+            found = list(self.direct)
+            for node in self.classes:
+                found.extend(h for h in self.analysis.constructions(node) if h not in found)
+            self._resolved = found
+        return self._resolved
+
+
 class ChildAnalysis:
     """Which callables and functions of the module run in child processes."""
 
     def __init__(self, inference: Inference) -> None:
         self.inference = inference
         self._handoffs: list[ChildHandoff] | None = None
-        self._functions: dict[ast.AST, list[ChildHandoff]] | None = None
+        self._functions: dict[ast.AST, ChildRuns] | None = None
+        self._constructions: dict[ast.ClassDef, list[ChildHandoff]] = {}
 
     def handoffs(self) -> list[ChildHandoff]:
         """Every hand-off of a callable to a process-based worker, in source order."""
@@ -110,12 +130,15 @@ class ChildAnalysis:
 
     def constructions(self, node: ast.ClassDef) -> list[ChildHandoff]:
         """The calls that create instances of a Process subclass: each runs its ``run`` in a child."""
-        found: list[ChildHandoff] = []
-        for call in self.inference.tree.calls:
-            made = self.inference.value(call)
-            if made.is_(Kind.PROCESS) and made.node is node and call in made.origins:
-                handoff = Handoff(call, "process", call.func)
-                found.append(ChildHandoff(handoff, "process", made, self.pickles_with_dill(made)))
+        found = self._constructions.get(node)
+        if found is None:
+            found = []
+            for call in self.inference.tree.calls:
+                made = self.inference.value(call)
+                if made.is_(Kind.PROCESS) and made.node is node and call in made.origins:
+                    handoff = Handoff(call, "process", call.func)
+                    found.append(ChildHandoff(handoff, "process", made, self.pickles_with_dill(made)))
+            self._constructions[node] = found
         return found
 
     def runs_concurrently(self, handoffs: list[ChildHandoff]) -> bool:
@@ -142,33 +165,34 @@ class ChildAnalysis:
             return self.target_function(value.node.args[0])
         return None
 
-    def child_functions(self) -> dict[ast.AST, list[ChildHandoff]]:
-        """Functions that run in a child, each with the hand-offs that make it run there; functions
-        they call directly run there too."""
+    def child_functions(self) -> dict[ast.AST, ChildRuns]:
+        """Functions that run in a child, each with why; functions they call directly run there too."""
         if self._functions is None:
-            functions: dict[ast.AST, list[ChildHandoff]] = {}
-            pending: list[tuple[FunctionNode, list[ChildHandoff]]] = []  # (function, hand-offs)
+            functions: dict[ast.AST, ChildRuns] = {}
+            pending: list[tuple[FunctionNode, list[ChildHandoff], list[ast.ClassDef]]] = []
             for child in self.handoffs():
                 target = self.target_function(child.callable_expr)
                 if target is not None:
-                    pending.append((target, [child]))
+                    pending.append((target, [child], []))
             for node in self.inference.tree.classes:
                 kind = self.inference.class_kind(node)
                 if kind is not None and kind.kind is Kind.PROCESS:
                     run = self.inference.class_method(node, "run")
                     if run is not None:
-                        pending.append((run, self.constructions(node)))
+                        pending.append((run, [], [node]))
             while pending:
-                function, via = pending.pop()
-                if function in functions:
-                    functions[function].extend(h for h in via if h not in functions[function])
+                function, via, classes = pending.pop()
+                runs = functions.get(function)
+                if runs is not None:
+                    runs.direct.extend(h for h in via if h not in runs.direct)
+                    runs.classes.extend(c for c in classes if c not in runs.classes)
                     continue
-                functions[function] = list(via)
+                functions[function] = ChildRuns(list(via), list(classes), self)
                 for inner in own_nodes(list(function.body)):
                     if isinstance(inner, ast.Call):
                         callee = self.inference.value(inner.func)
                         if callee.is_(Kind.FUNCTION) and isinstance(callee.node, FUNCTION_NODES):
                             if callee.node not in functions:
-                                pending.append((callee.node, list(via)))
+                                pending.append((callee.node, list(via), list(classes)))
             self._functions = functions
         return self._functions

@@ -44,11 +44,11 @@ class ChildGlobalMutation(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         model = ctx.model
         module = model.scopes.module
-        for function, handoffs in model.child_functions().items():
-            if not isinstance(function, FUNCTION_NODES) or not handoffs:
+        for function, runs in model.child_functions().items():
+            if not isinstance(function, FUNCTION_NODES):
                 continue
             for node, name in self.global_mutations(model, function, module):
-                if self.read_after_start(model, handoffs, name, module):
+                if self.read_after_start(model, runs.handoffs(), name, module):
                     message = (
                         f"this changes the module global `{name}` in the child process only: the parent "
                         "reads its own copy, which never changes; return the value or use a Queue or "

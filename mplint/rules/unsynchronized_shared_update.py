@@ -40,14 +40,14 @@ class UnsynchronizedSharedUpdate(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         model = ctx.model
-        for function, handoffs in model.child_functions().items():
+        for function, runs in model.child_functions().items():
             if not isinstance(function, FUNCTION_NODES):
                 continue
-            if not model.children.runs_concurrently(handoffs):
-                continue  # one child at a time: nothing to race with
             for statement, shared_expr, shared in self.updates(model, function):
                 if locked(model, statement):
                     continue
+                if not model.children.runs_concurrently(runs.handoffs()):
+                    break  # one child at a time: nothing to race with
                 name = edits.text_of(ctx.source, shared_expr)
                 message = (
                     f"this read-modify-write of shared `{name}` is not atomic: concurrent processes lose "
