@@ -189,6 +189,29 @@ BINDING_NODE_TYPES = frozenset(
 )
 
 
+# Shared singleton nodes (``Load()``, ``Add()``...), which every use points to: never walked.
+SINGLETON_NODE_TYPES = frozenset(
+    subclass
+    for base in (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+    for subclass in base.__subclasses__()
+)
+# Fields that hold a singleton or a plain value in every node type that has them.
+_SKIPPED_FIELDS = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "arg", "asname", "module", "level", "kind", "type_comment"}
+    | {"conversion", "is_async", "simple"}
+)
+_child_fields: dict[type, tuple[str, ...]] = {}
+
+
+def child_fields(node_type: type) -> tuple[str, ...]:
+    """The fields of ``node_type`` that may hold nodes to walk, in reverse order (for a stack)."""
+    fields = _child_fields.get(node_type)
+    if fields is None:
+        fields = tuple(name for name in reversed(node_type._fields) if name not in _SKIPPED_FIELDS)
+        _child_fields[node_type] = fields
+    return fields
+
+
 class ScopeBuilder:
     """Walks a module once, iteratively (deep expressions must not exhaust the Python stack)."""
 
@@ -204,6 +227,8 @@ class ScopeBuilder:
     def build(self) -> ScopeTree:
         by_type: dict[type, list[ast.AST]] = {}
         binding_types = BINDING_NODE_TYPES
+        singletons = SINGLETON_NODE_TYPES
+        field_cache = _child_fields
         stack: list[tuple[ast.AST, ast.AST | None, Scope]] = [(self.tree, None, self.module)]
         push = stack.append
         while stack:
@@ -218,10 +243,14 @@ class ScopeBuilder:
                 same_type.append(node)
             if node_type in binding_types:
                 for child, child_scope in reversed(self.visit(node, scope)):
-                    push((child, node, child_scope))
+                    if type(child) not in singletons:
+                        push((child, node, child_scope))
                 continue
             # The common case, inlined: children are evaluated in the same scope.
-            for name in reversed(node._fields):
+            fields = field_cache.get(node_type)
+            if fields is None:
+                fields = child_fields(node_type)
+            for name in fields:
                 value = getattr(node, name, None)
                 if isinstance(value, list):
                     for item in reversed(value):
