@@ -207,7 +207,9 @@ def child_fields(node_type: type) -> tuple[str, ...]:
     """The fields of ``node_type`` that may hold nodes to walk, in reverse order (for a stack)."""
     fields = _child_fields.get(node_type)
     if fields is None:
-        fields = tuple(name for name in reversed(node_type._fields) if name not in _SKIPPED_FIELDS)
+        fields = tuple(
+            name for name in reversed(getattr(node_type, "_fields", ())) if name not in _SKIPPED_FIELDS
+        )
         _child_fields[node_type] = fields
     return fields
 
