@@ -1,4 +1,5 @@
-"""Checking many files at once: a pool of worker processes, sized to the cores, with files batched.
+"""Checking many files at once: a pool of worker processes, sized to the cores, fed while the files
+are still being filtered.
 
 A handful of files is checked in this process: starting workers would cost more than it saves. Jobs and
 results travel by pickle between this process and its own workers only; results come back in the order
@@ -10,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from mplint.engine import InternalError
@@ -62,18 +63,56 @@ def available_cores() -> int:
     return max(1, count or 1)
 
 
+class JobQueue:
+    """Jobs added one by one, run in worker processes from the moment there are enough of them to pay
+    for starting the workers, so that the workers check files while this process is still finding and
+    filtering the rest; with fewer jobs (or one core) they run in this process. Use as a context
+    manager: leaving it shuts the workers down. Outcomes come back in the order the jobs were added.
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or available_cores()
+        self.waiting: list[Job] = []
+        self.futures: list[Future[Outcome]] = []
+        self.executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> JobQueue:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, job: Job) -> None:
+        if self.executor is not None:
+            self.futures.append(self.executor.submit(run_job, job))
+            return
+        self.waiting.append(job)
+        if self.workers >= 2 and len(self.waiting) >= PARALLEL_THRESHOLD:
+            # fork starts workers in milliseconds where it exists (this process runs no threads here)
+            linux_fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux"
+            context = multiprocessing.get_context("fork" if linux_fork else None)
+            self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self.futures = [self.executor.submit(run_job, waiting) for waiting in self.waiting]
+            self.waiting = []
+
+    def outcomes(self) -> list[Outcome]:
+        """Every job's outcome, in the order the jobs were added."""
+        if self.executor is None:
+            return [run_job(job) for job in self.waiting]
+        return [future.result() for future in self.futures]
+
+
 def run_jobs(jobs: list[Job], workers: int | None = None) -> list[Outcome]:
-    """Every job's outcome, in order; in worker processes when there are enough jobs and cores."""
-    count = min(workers or available_cores(), len(jobs))
-    if count < 2 or len(jobs) < PARALLEL_THRESHOLD:
-        return [run_job(job) for job in jobs]
-    # fork starts workers in milliseconds where it exists (this process runs no threads here)
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux" else None
-    context = multiprocessing.get_context(method)
-    # Largest files first, one at a time: a big file started last would leave the other cores idle.
+    """Every job's outcome, in order; in worker processes when there are enough jobs and cores.
+
+    Largest files first: a big file started last would leave the other cores idle.
+    """
     order = sorted(range(len(jobs)), key=lambda index: len(jobs[index].data), reverse=True)
     outcomes: list[Outcome | None] = [None] * len(jobs)
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as executor:
-        for index, outcome in zip(order, executor.map(run_job, [jobs[i] for i in order]), strict=True):
+    with JobQueue(min(workers or available_cores(), len(jobs))) as queue:
+        for index in order:
+            queue.add(jobs[index])
+        for index, outcome in zip(order, queue.outcomes(), strict=True):
             outcomes[index] = outcome
     return [outcome for outcome in outcomes if outcome is not None]

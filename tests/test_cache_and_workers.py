@@ -12,7 +12,7 @@ from mplint.engine import check_text
 from mplint.report.results import FixMode
 from mplint.rules import resolve_selection
 from mplint.settings import Settings
-from mplint.workers import PARALLEL_THRESHOLD, Job, run_jobs
+from mplint.workers import PARALLEL_THRESHOLD, Job, JobQueue, run_jobs
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAP = (ROOT / "fixtures" / "documents" / "trap_buggy.py").read_bytes()
@@ -82,3 +82,24 @@ def test_workers_give_the_same_results_in_order() -> None:
     assert [o.processed.result.diagnostics for o in parallel if o.processed] == [
         o.processed.result.diagnostics for o in serial if o.processed
     ]
+
+
+def test_the_job_queue_starts_workers_only_for_enough_jobs() -> None:
+    files = sorted((ROOT / "fixtures").rglob("*.py"))
+    settings = Settings.default()
+    jobs = [Job(str(p), p.read_bytes(), settings, FixMode.GENERATE) for p in files]
+    with JobQueue(workers=2) as few:
+        for job in jobs[: PARALLEL_THRESHOLD - 1]:
+            few.add(job)
+        assert few.executor is None
+        assert [o.processed.result.path for o in few.outcomes() if o.processed] == [
+            job.path for job in jobs[: PARALLEL_THRESHOLD - 1]
+        ]
+    with JobQueue(workers=2) as many:
+        for index, job in enumerate(jobs):
+            many.add(job)
+            # the workers take jobs from the moment enough have arrived, before the last is added
+            assert (many.executor is not None) == (index + 1 >= PARALLEL_THRESHOLD)
+        outcomes = many.outcomes()
+    assert many.executor is not None and many.executor._shutdown_thread
+    assert [o.processed.result.path for o in outcomes if o.processed] == [job.path for job in jobs]

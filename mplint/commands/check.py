@@ -34,7 +34,7 @@ from mplint.report.paths import STDIN_NAME, display_path
 from mplint.report.style import use_color
 from mplint.settings import Settings
 from mplint.source import DecodeError, SourceText, decode_source
-from mplint.workers import Job, Outcome, run_jobs
+from mplint.workers import Job, JobQueue, Outcome
 from mplint.writing import write_atomic
 
 EXIT_SUCCESS = 0
@@ -267,28 +267,37 @@ def _check_paths(run: Run) -> None:
 
 def _outcomes(run: Run, files: list[tuple[Path, bytes, Settings]]) -> list[Outcome]:
     """Each file's outcome: without parsing for files the prefilter rules out, from the cache for
-    unchanged files when only checking, and from the worker pool for the rest."""
+    unchanged files when only checking, and from the worker pool for the rest.
+
+    The files are filtered largest first and each one left is handed to the workers at once: they
+    start on the biggest files while the others are still being filtered.
+    """
     mode = run.options.fix_mode
     cache = Cache(run.options.cache_dir) if run.options.cache_dir is not None else None
     use_cache = cache is not None and mode is FixMode.GENERATE
-    outcomes: list[Outcome | None] = []
-    pending: list[tuple[int, Job, str | None]] = []
-    for index, (path, data, settings) in enumerate(files):
-        name = str(path)
-        if relevance(data) is Relevance.NONE:
-            outcomes.append(Outcome(Processed(FileResult(name, ()))))
-            continue
-        key = entry_key(data, settings) if use_cache else None
-        cached = cache.get(key) if cache is not None and key is not None else None
-        if cached is not None:
-            outcomes.append(Outcome(Processed(FileResult(name, tuple(cached), _source_of(data, cached)))))
-            continue
-        outcomes.append(None)
-        pending.append((index, Job(name, data, settings, mode), key))
-    for (index, _job, key), outcome in zip(pending, run_jobs([job for _, job, _ in pending]), strict=True):
-        outcomes[index] = outcome
-        if cache is not None and key is not None and outcome.processed is not None:
-            cache.put(key, outcome.processed.result.diagnostics)
+    outcomes: list[Outcome | None] = [None] * len(files)
+    pending: list[tuple[int, str | None]] = []
+    order = sorted(range(len(files)), key=lambda index: len(files[index][1]), reverse=True)
+    with JobQueue() as queue:
+        for index in order:
+            path, data, settings = files[index]
+            name = str(path)
+            if relevance(data) is Relevance.NONE:
+                outcomes[index] = Outcome(Processed(FileResult(name, ())))
+                continue
+            key = entry_key(data, settings) if use_cache else None
+            cached = cache.get(key) if cache is not None and key is not None else None
+            if cached is not None:
+                outcomes[index] = Outcome(
+                    Processed(FileResult(name, tuple(cached), _source_of(data, cached)))
+                )
+                continue
+            pending.append((index, key))
+            queue.add(Job(name, data, settings, mode))
+        for (index, key), outcome in zip(pending, queue.outcomes(), strict=True):
+            outcomes[index] = outcome
+            if cache is not None and key is not None and outcome.processed is not None:
+                cache.put(key, outcome.processed.result.diagnostics)
     return [outcome for outcome in outcomes if outcome is not None]
 
 
