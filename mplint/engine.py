@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import gc
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -68,34 +69,93 @@ def check_text(text: str, path: str, settings: Settings, prefilter: bool = True)
     one that only calls multiprocessing names without importing them is only parsed (see
     ``mplint.prefilter``).
     """
+    analysis = analyse_text(text, path, settings, prefilter)
+    analysis.release()
+    return analysis.diagnostics
+
+
+@dataclass(eq=False)
+class Analysis:
+    """The diagnostics of a text, and the syntax tree and model they were found in, kept until
+    ``release``: freeing them costs a tenth of the check, which an editor can do after it has shown
+    the diagnostics. The cyclic garbage collector stays paused until then (see ``collector_paused``)."""
+
+    diagnostics: list[Diagnostic]
+    model: ModuleModel | None = None
+    paused: bool = False
+
+    def release(self) -> None:
+        """Free the tree and the model, and let the garbage collector run again; idempotent."""
+        model, self.model = self.model, None
+        if model is not None:
+            model.dispose()
+            del model
+        if self.paused:
+            self.paused = False
+            _resume_collector()
+
+
+def analyse_text(text: str, path: str, settings: Settings, prefilter: bool = True) -> Analysis:
+    """Like ``check_text``, but the tree and model are kept until the result's ``release``."""
     needed = relevance(text) if prefilter else Relevance.FULL
     if needed is Relevance.NONE:
-        return []
-    with collector_paused():
-        return _check_parsed(text, path, settings, needed)
+        return Analysis([])
+    _pause_collector()
+    analysis = Analysis([], paused=True)
+    try:
+        analysis.diagnostics, analysis.model = _check_parsed(text, path, settings, needed)
+    except BaseException:
+        analysis.release()
+        raise
+    return analysis
+
+
+_pauses = 0
+_pauses_lock = threading.Lock()
+_collector_was_enabled = False
+
+
+def _pause_collector() -> None:
+    """Pause the cyclic garbage collector: a syntax tree is hundreds of thousands of objects, and
+    collections triggered while it is built and analysed scan it again and again (a third of the time
+    on large files). Pauses nest, across threads; the collector runs again when the last one ends and
+    the tree's cycles are broken (``ModuleModel.dispose``), so reference counting frees it at once."""
+    global _pauses, _collector_was_enabled
+    with _pauses_lock:
+        if _pauses == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+
+
+def _resume_collector() -> None:
+    global _pauses
+    with _pauses_lock:
+        _pauses -= 1
+        if _pauses == 0 and _collector_was_enabled:
+            gc.enable()
 
 
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: a syntax tree is hundreds of thousands of objects, and
-    collections triggered while it is built and analysed scan it again and again (a third of the time
-    on large files). Its cycles are collected once it is dropped."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    """The collector paused for the block (see ``_pause_collector``)."""
+    _pause_collector()
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        _resume_collector()
 
 
-def _check_parsed(text: str, path: str, settings: Settings, needed: Relevance) -> list[Diagnostic]:
+def _check_parsed(
+    text: str, path: str, settings: Settings, needed: Relevance
+) -> tuple[list[Diagnostic], ModuleModel | None]:
     tree = parse_module(text, path)
     if isinstance(tree, Diagnostic):
-        return [tree] if SyntaxErrorRule.code in settings.select else []
+        return ([tree] if SyntaxErrorRule.code in settings.select else []), None
     if needed is Relevance.SYNTAX:
-        return []
+        return [], None
     source = SourceText(text)
+    model: ModuleModel | None = None
     try:
         model = ModuleModel.build(tree, source)
         ctx = RuleContext(path=path, source=source, model=model, settings=settings)
@@ -104,12 +164,15 @@ def _check_parsed(text: str, path: str, settings: Settings, needed: Relevance) -
             if rule_class.code in settings.select and rule_class is not SyntaxErrorRule:
                 found.extend(rule_class().check(ctx))
         found = apply_suppressions(found, parse_suppressions(text), source, settings.select, KNOWN_CODES)
-        model.dispose()
     except RecursionError:
+        if model is not None:
+            model.dispose()
         raise InternalError(f"{path}: too deeply nested for analysis") from None
     except Exception as exc:  # noqa: BLE001 - re-raised with the file's name for the report
+        if model is not None:
+            model.dispose()
         raise InternalError(f"{path}: {type(exc).__name__}: {exc}") from exc
-    return sorted(set(found), key=lambda d: (d.sort_key, d.message))
+    return sorted(set(found), key=lambda d: (d.sort_key, d.message)), model
 
 
 def check_bytes(data: bytes, path: str, settings: Settings) -> FileCheck:

@@ -4,12 +4,13 @@ for a version or settings that changed while it was computed."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 
 import pytest
 from lsprotocol import types
 
-from mplint.diagnostics import Diagnostic
+from mplint.engine import Analysis, analyse_text
 from mplint.server import linting
 from mplint.server.documents import Document
 from mplint.server.linting import CheckResult, Linter
@@ -20,18 +21,18 @@ URI = "untitled:slow.py"
 
 
 class SlowCheck:
-    """Stands in for ``check_text``: blocks its thread until released, and counts its calls."""
+    """Stands in for ``analyse_text``: blocks its thread until released, and counts its calls."""
 
     def __init__(self) -> None:
         self.started = threading.Event()
         self.release = threading.Event()
         self.texts: list[str] = []
 
-    def __call__(self, text: str, path: str, settings: Settings) -> list[Diagnostic]:
+    def __call__(self, text: str, path: str, settings: Settings) -> Analysis:
         self.texts.append(text)
         self.started.set()
         assert self.release.wait(10)
-        return []
+        return Analysis([])
 
 
 async def until(condition: threading.Event | asyncio.Event) -> None:
@@ -49,7 +50,7 @@ def whole(text: str) -> list[types.TextDocumentContentChangeEvent]:
 @pytest.fixture
 def slow(monkeypatch: pytest.MonkeyPatch) -> SlowCheck:
     check = SlowCheck()
-    monkeypatch.setattr(linting, "check_text", check)
+    monkeypatch.setattr(linting, "analyse_text", check)
     return check
 
 
@@ -116,10 +117,62 @@ def test_one_version_is_checked_once_however_often_it_is_asked_for(slow: SlowChe
 
 
 def test_a_failing_check_gives_no_diagnostics_and_the_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(text: str, path: str, settings: Settings) -> list[Diagnostic]:
+    def broken(text: str, path: str, settings: Settings) -> Analysis:
         raise KeyError("boom")
 
-    monkeypatch.setattr(linting, "check_text", broken)
+    monkeypatch.setattr(linting, "analyse_text", broken)
     diagnostics, error = linting.run_check(Document(URI, "text", 1), Settings.default())
     assert diagnostics == ()
     assert error is not None and "KeyError" in error and "slow.py" in error
+
+
+PROGRAM = """\
+from multiprocessing import Manager, Process
+
+
+def work(d):
+    d["k"].append(1)
+
+
+if __name__ == "__main__":
+    with Manager() as m:
+        d = m.dict(k=[])
+        p = Process(target=work, args=(d,))
+        p.start()
+        p.join()
+"""
+
+
+def test_the_syntax_tree_is_freed_after_the_diagnostics_are_published(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    analyses: list[Analysis] = []
+    published: list[tuple[CheckResult, bool, bool]] = []
+
+    def recorded(text: str, path: str, settings: Settings) -> Analysis:
+        analyses.append(analyse_text(text, path, settings))
+        return analyses[-1]
+
+    monkeypatch.setattr(linting, "analyse_text", recorded)
+    gc_was_enabled = gc.isenabled()
+
+    async def scenario() -> None:
+        def publish(result: CheckResult) -> None:
+            (analysis,) = analyses
+            published.append((result, analysis.model is not None, gc.isenabled()))
+
+        linter = Linter(lambda document: Settings.default(), publish, debounce=0)
+        linter.documents.open(URI, PROGRAM, 1)
+        linter.schedule(URI, delay=0)
+        for _ in range(1000):
+            if published and analyses[0].model is None:
+                break
+            await asyncio.sleep(0.005)
+        linter.shutdown()
+
+    asyncio.run(scenario())
+    ((result, kept, collecting),) = published
+    assert [d.code for d in result.diagnostics] == ["MPL001"]
+    assert kept and not collecting  # published while the tree was still held, the collector paused
+    assert analyses[0].model is None  # then freed
+    assert gc.isenabled() is gc_was_enabled

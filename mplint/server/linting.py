@@ -10,12 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from mplint.diagnostics import Diagnostic
-from mplint.engine import InternalError, check_text
+from mplint.engine import Analysis, InternalError, analyse_text
 from mplint.fix_safety import adjust_fix_safety
 from mplint.server.documents import Document, DocumentStore
 from mplint.settings import Settings
 
 _result_ids = itertools.count(1)
+# Seconds between a result and freeing its syntax tree: time enough to publish the diagnostics first.
+RELEASE_DELAY = 0.02
 
 
 @dataclass(frozen=True)
@@ -30,14 +32,23 @@ class CheckResult:
     error: str | None = None
 
 
+def run_analysis(document: Document, settings: Settings) -> tuple[Analysis, str | None]:
+    """The document's analysis (to be released), or an empty one and the error when a rule fails on it."""
+    try:
+        analysis = analyse_text(document.text, document.path, settings)
+    except InternalError as exc:
+        return Analysis([]), f"internal error while checking {exc}"
+    except Exception as exc:  # noqa: BLE001 - one document's failure must not stop the server
+        return Analysis([]), f"internal error while checking {document.path}: {type(exc).__name__}: {exc}"
+    analysis.diagnostics = adjust_fix_safety(analysis.diagnostics, settings)
+    return analysis, None
+
+
 def run_check(document: Document, settings: Settings) -> tuple[tuple[Diagnostic, ...], str | None]:
     """The document's diagnostics, or none and the error when a rule fails on it."""
-    try:
-        return tuple(adjust_fix_safety(check_text(document.text, document.path, settings), settings)), None
-    except InternalError as exc:
-        return (), f"internal error while checking {exc}"
-    except Exception as exc:  # noqa: BLE001 - one document's failure must not stop the server
-        return (), f"internal error while checking {document.path}: {type(exc).__name__}: {exc}"
+    analysis, error = run_analysis(document, settings)
+    analysis.release()
+    return tuple(analysis.diagnostics), error
 
 
 class Linter:
@@ -97,11 +108,21 @@ class Linter:
         generation = self.generation
         settings = self.settings_for(document)
         loop = asyncio.get_running_loop()
-        diagnostics, error = await loop.run_in_executor(self.executor, run_check, document, settings)
-        result = CheckResult(document, generation, settings, diagnostics, str(next(_result_ids)), error)
+        analysis, error = await loop.run_in_executor(self.executor, run_analysis, document, settings)
+        result = CheckResult(
+            document, generation, settings, tuple(analysis.diagnostics), str(next(_result_ids)), error
+        )
+        # Freeing the tree waits until the diagnostics are out (``RELEASE_DELAY``), in the checking thread.
+        loop.call_later(RELEASE_DELAY, self._release, analysis)
         if self.is_current(document, generation):
             self.results[document.uri] = result
         return result
+
+    def _release(self, analysis: Analysis) -> None:
+        try:
+            self.executor.submit(analysis.release)
+        except RuntimeError:  # the executor is shut down
+            analysis.release()
 
     def schedule(self, uri: str, delay: float | None = None) -> None:
         """Check the document's latest version after ``delay`` seconds (the debounce by default) and

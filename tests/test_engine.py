@@ -1,0 +1,53 @@
+"""The engine's analyses: the collector stays paused while a syntax tree is held, and runs again once
+every analysis holding one has been released."""
+
+from __future__ import annotations
+
+import gc
+
+from mplint.engine import analyse_text, check_text
+from mplint.settings import Settings
+
+PROGRAM = """\
+from multiprocessing import Manager
+
+
+def main():
+    with Manager() as m:
+        d = m.dict(k=[])
+        d["k"].append(1)
+"""
+
+
+def test_check_text_leaves_the_collector_as_it_found_it() -> None:
+    assert gc.isenabled()
+    assert [d.code for d in check_text(PROGRAM, "p.py", Settings.default())] == ["MPL001"]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        check_text(PROGRAM, "p.py", Settings.default())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_collector_runs_again_when_the_last_analysis_is_released() -> None:
+    first = analyse_text(PROGRAM, "p.py", Settings.default())
+    second = analyse_text(PROGRAM, "q.py", Settings.default())
+    assert first.model is not None and second.model is not None
+    assert [d.code for d in first.diagnostics] == [d.code for d in second.diagnostics] == ["MPL001"]
+    assert not gc.isenabled()
+    first.release()
+    first.release()  # idempotent: one pause is ended once
+    assert first.model is None and not gc.isenabled()
+    second.release()
+    assert second.model is None and gc.isenabled()
+
+
+def test_texts_that_need_no_tree_hold_nothing() -> None:
+    for text in ("print('no multiprocessing here')\n", "def f(:\n", "import multiprocessing\n"):
+        analysis = analyse_text(text, "t.py", Settings.default())
+        if text.startswith("print"):
+            assert analysis.diagnostics == [] and not analysis.paused
+        analysis.release()
+        assert analysis.model is None and gc.isenabled()
