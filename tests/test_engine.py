@@ -4,6 +4,7 @@ every analysis holding one has been released."""
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 from mplint.engine import analyse_text, check_text
 from mplint.settings import Settings
@@ -51,3 +52,18 @@ def test_texts_that_need_no_tree_hold_nothing() -> None:
             assert analysis.diagnostics == [] and not analysis.paused
         analysis.release()
         assert analysis.model is None and gc.isenabled()
+
+
+def test_a_check_leaves_no_cyclic_garbage() -> None:
+    """Reference counting must free every tree and model at once: garbage left for the collector would
+    pile up while it is paused (in an editor, from one analysis to the next)."""
+    fixtures = sorted((Path(__file__).resolve().parent.parent / "fixtures").rglob("*.py"))
+    assert len(fixtures) > 20
+    gc.collect()
+    gc.disable()
+    try:
+        for path in fixtures:
+            check_text(path.read_text(encoding="utf-8"), str(path), Settings.default())
+            assert gc.collect() == 0, path
+    finally:
+        gc.enable()

@@ -38,20 +38,12 @@ class ChildHandoff:
 @dataclass(eq=False)
 class ChildRuns:
     """Why a function runs in a child: the hand-offs of it (or of a function calling it) and the Process
-    subclasses whose ``run`` leads to it; their constructions are looked for only when asked."""
+    subclasses whose ``run`` leads to it; their constructions are looked for only when asked
+    (``ChildAnalysis.handoffs_of``)."""
 
     direct: list[ChildHandoff]
     classes: list[ast.ClassDef]
-    analysis: ChildAnalysis
-    _resolved: list[ChildHandoff] | None = None
-
-    def handoffs(self) -> list[ChildHandoff]:
-        if self._resolved is None:
-            found = list(self.direct)
-            for node in self.classes:
-                found.extend(h for h in self.analysis.constructions(node) if h not in found)
-            self._resolved = found
-        return self._resolved
+    resolved: list[ChildHandoff] | None = None
 
 
 class ChildAnalysis:
@@ -128,6 +120,16 @@ class ChildAnalysis:
                 return self._root_import(binding.value)
         return ""
 
+    def handoffs_of(self, runs: ChildRuns) -> list[ChildHandoff]:
+        """Every hand-off that makes a function run in a child, constructions of Process subclasses
+        included."""
+        if runs.resolved is None:
+            found = list(runs.direct)
+            for node in runs.classes:
+                found.extend(h for h in self.constructions(node) if h not in found)
+            runs.resolved = found
+        return runs.resolved
+
     def constructions(self, node: ast.ClassDef) -> list[ChildHandoff]:
         """The calls that create instances of a Process subclass: each runs its ``run`` in a child."""
         found = self._constructions.get(node)
@@ -187,7 +189,7 @@ class ChildAnalysis:
                     runs.direct.extend(h for h in via if h not in runs.direct)
                     runs.classes.extend(c for c in classes if c not in runs.classes)
                     continue
-                functions[function] = ChildRuns(list(via), list(classes), self)
+                functions[function] = ChildRuns(list(via), list(classes))
                 for inner in own_nodes(list(function.body)):
                     if isinstance(inner, ast.Call):
                         callee = self.inference.value(inner.func)

@@ -48,7 +48,7 @@ class ChildGlobalMutation(Rule):
             if not isinstance(function, FUNCTION_NODES):
                 continue
             for node, name in self.global_mutations(model, function, module):
-                if self.read_after_start(model, runs.handoffs(), name, module):
+                if self.read_after_start(model, model.children.handoffs_of(runs), name, module):
                     message = (
                         f"this changes the module global `{name}` in the child process only: the parent "
                         "reads its own copy, which never changes; return the value or use a Queue or "

@@ -46,7 +46,7 @@ class UnsynchronizedSharedUpdate(Rule):
             for statement, shared_expr, shared in self.updates(model, function):
                 if locked(model, statement):
                     continue
-                if not model.children.runs_concurrently(runs.handoffs()):
+                if not model.children.runs_concurrently(model.children.handoffs_of(runs)):
                     break  # one child at a time: nothing to race with
                 name = edits.text_of(ctx.source, shared_expr)
                 message = (
@@ -102,8 +102,28 @@ def shared_target(model: ModuleModel, target: ast.expr) -> tuple[ast.expr, Value
 
 
 def _reads_target(value: ast.expr, target: ast.expr) -> bool:
-    wanted = ast.dump(target, annotate_fields=False).replace("Store()", "Load()")
-    return any(ast.dump(node, annotate_fields=False) == wanted for node in ast.walk(value))
+    return any(_same_expression(node, target) for node in ast.walk(value))
+
+
+def _same_expression(first: ast.AST, second: ast.AST) -> bool:
+    """Whether two expressions are spelled alike (loads and stores count as alike)."""
+    pairs: list[tuple[object, object]] = [(first, second)]
+    while pairs:
+        left, right = pairs.pop()
+        if isinstance(left, ast.expr_context) and isinstance(right, ast.expr_context):
+            continue
+        if type(left) is not type(right):
+            return False
+        if isinstance(left, ast.AST):
+            pairs.extend((getattr(left, name, None), getattr(right, name, None)) for name in left._fields)
+        elif isinstance(left, list):
+            assert isinstance(right, list)
+            if len(left) != len(right):
+                return False
+            pairs.extend(zip(left, right, strict=True))
+        elif left != right:
+            return False
+    return True
 
 
 def without_lock(shared: Value) -> bool:
