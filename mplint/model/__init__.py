@@ -60,6 +60,7 @@ class ModuleModel:
         self.children = ChildAnalysis(self.inference)
         self._identifiers: set[str] | None = None
         self._names: dict[str, list[ast.Name]] | None = None
+        self._loads: dict[str, dict[int, list[ast.Name]]] = {}
         self._calls_by_name: dict[str, list[ast.Call]] | None = None
 
     @classmethod
@@ -176,11 +177,18 @@ class ModuleModel:
 
     def loads_of(self, scope: Scope, name: str) -> list[ast.Name]:
         """Every load of ``name`` that sees ``scope``'s binding, in ``scope`` and in scopes nested in it."""
-        return [
-            node
-            for node in self.names(name)
-            if isinstance(node.ctx, ast.Load) and scope_of(node).defining_scope(name) is scope
-        ]
+        by_scope = self._loads.get(name)
+        if by_scope is None:
+            # Grouped once per name: asking for each of a thousand functions' ``queue`` must not scan
+            # every ``queue`` of the module each time.
+            by_scope = {}
+            for node in self.names(name):
+                if isinstance(node.ctx, ast.Load):
+                    owner = scope_of(node).defining_scope(name)
+                    if owner is not None:
+                        by_scope.setdefault(id(owner), []).append(node)
+            self._loads[name] = by_scope
+        return by_scope.get(id(scope), [])
 
     def calls_named(self, *names: str) -> list[ast.Call]:
         """Calls whose callee's last name is one of ``names`` (``f(...)``, ``x.f(...)``), in source order:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic
 from mplint.model import Kind, ModuleModel, own_nodes, scope_of
-from mplint.model.scopes import FUNCTION_NODES, position
+from mplint.model.scopes import FUNCTION_NODES, Scope, position
 from mplint.rules.base import Rule, RuleContext
 
 WRITES = frozenset({"put", "put_nowait", "send", "send_bytes"})
@@ -41,6 +41,7 @@ class JoinBeforeDrain(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         model = ctx.model
+        reads = ReadsByScope(model)
         for call in model.calls_named("join"):
             func = call.func
             if not (isinstance(func, ast.Attribute) and func.attr == "join"):
@@ -49,7 +50,7 @@ class JoinBeforeDrain(Rule):
             if not process.is_(Kind.PROCESS):
                 continue
             for channel, name in self.written_channels(model, process.origins):
-                if self.drained_only_after(model, call, channel):
+                if reads.drained_only_after(call, channel):
                     message = (
                         f"`{ast.unparse(func.value)}.join()` comes before `{name}` is read: a child that "
                         "has written more than the pipe buffer holds cannot exit, and this join never "
@@ -89,16 +90,28 @@ class JoinBeforeDrain(Rule):
                 if writes_to(target, param):
                     yield channel.origins, ast.unparse(handed_expr)
 
-    @staticmethod
-    def drained_only_after(model: ModuleModel, join: ast.Call, channel: frozenset[ast.AST]) -> bool:
-        scope = scope_of(join).function_scope()
+
+class ReadsByScope:
+    """The calls that read a queue or a pipe connection, by the function scope they run in."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self._by_scope: dict[int, list[ast.Call]] | None = None
+
+    def reads_in(self, scope: Scope) -> list[ast.Call]:
+        if self._by_scope is None:
+            self._by_scope = {}
+            for node in self.model.calls_named(*READS):
+                if isinstance(node.func, ast.Attribute):
+                    self._by_scope.setdefault(id(scope_of(node).function_scope()), []).append(node)
+        return self._by_scope.get(id(scope), [])
+
+    def drained_only_after(self, join: ast.Call, channel: frozenset[ast.AST]) -> bool:
+        """Whether the channel is read in the join's scope, and only after the join."""
         reads = []
-        for node in model.nodes(ast.Call):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-                continue
-            if node.func.attr not in READS or scope_of(node).function_scope() is not scope:
-                continue
-            value = model.value(node.func.value)
+        for node in self.reads_in(scope_of(join).function_scope()):
+            assert isinstance(node.func, ast.Attribute)
+            value = self.model.value(node.func.value)
             if value.is_(Kind.QUEUE, Kind.CONNECTION) and value.origins & channel:
                 reads.append(node)
         if not reads:
