@@ -32,6 +32,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+import scaling  # noqa: E402 - the sibling script, for its table and figures
+
 RESULTS = REPO / "benchmarks" / "RESULTS.md"
 PEERS = ("ruff", "fixit", "flake8", "pylint")
 GNU_TIME = Path("/usr/bin/time")
@@ -519,6 +522,32 @@ def measure_server(
     return results, peak, typical_source
 
 
+# -- growth with file size
+
+
+def measure_growth(ours: Path, env: dict[str, str], runs: int) -> list[dict[str, Any]]:
+    """``benchmarks/scaling.py`` run with the installed mplint; its rows, or none if it failed."""
+    log("growth with file size: benchmarks/scaling.py")
+    result = subprocess.run(
+        [
+            str(venv_bin(ours, "python")),
+            str(REPO / "benchmarks" / "scaling.py"),
+            "--json",
+            "--runs",
+            str(runs),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        log(f"  failed: {result.stderr.strip().splitlines()[-1:]}")
+        return []
+    rows: list[dict[str, Any]] = json.loads(result.stdout)
+    return rows
+
+
 # -- the report
 
 
@@ -569,6 +598,7 @@ def report(
     server_peak: float | None,
     typical_source: str,
     method: str,
+    growth_rows: list[dict[str, Any]],
 ) -> tuple[str, list[Goal]]:
     a, b = corpora
 
@@ -651,6 +681,16 @@ def report(
         at_most(f"LSP didChange → diagnostics, {lsp[0].name} (median)", lsp[0].median, 150, " ms", ".1f")
         at_most(f"LSP didChange → diagnostics, {lsp[1].name} (median)", lsp[1].median, 30, " ms", ".1f")
 
+    for kind in ("multiprocessing", "no multiprocessing"):
+        largest = scaling.FACTORS[-1]
+        at_most(
+            f"growth: time for {largest}× the code / time for 1×, {kind}",
+            scaling.growth(growth_rows, kind),
+            largest * 1.25,
+            "×",
+            ".2f",
+        )
+
     def status(goal: Goal) -> str:
         return "not measured" if goal.met is None else ("met" if goal.met else "**not met**")
 
@@ -724,6 +764,19 @@ def report(
             ["Document", "Lines", "Open → diagnostics", "Change: median", "Change: max", "Diagnostics"],
             lsp_rows,
         )
+    else:
+        out += ["Not measured."]
+    out += ["", "## Growth with the size of a file", ""]
+    if growth_rows:
+        out += [
+            f"`benchmarks/scaling.py`: the engine, in one process, on generated modules of 1×, 2×, 4× and "
+            f"{scaling.FACTORS[-1]}× a base size (median of {args.runs} runs). Multiprocessing modules are "
+            "made of distinct functions creating managers, proxies, processes, pools, executors and queues; "
+            "the others are standard library files that never mention multiprocessing, which the prefilter "
+            "reads and leaves. Linear growth makes the last column the size factor.",
+            "",
+            *scaling.markdown(growth_rows),
+        ]
     else:
         out += ["Not measured."]
     out += ["", "## Goals", ""]
@@ -808,6 +861,7 @@ def main() -> int:
         done = {(bench.key, bench.corpus.name): bench for bench in all_benches}
 
         lsp, server_peak, typical_source = measure_server(ours, base, env, args.edits)
+        growth_rows = measure_growth(ours, env, args.runs)
         load_end = os.getloadavg()
         text, goals = report(
             args,
@@ -822,6 +876,7 @@ def main() -> int:
             server_peak,
             typical_source,
             runner.method,
+            growth_rows,
         )
     finally:
         if args.keep:

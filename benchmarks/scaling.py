@@ -7,7 +7,7 @@ multiprocessing modules are made of distinct functions that create managers, pro
 pools and queues; the others are the standard library's files that never mention multiprocessing,
 concatenated. With ``--json``, prints the measurements as JSON instead.
 
-Run: python benchmarks/scaling.py [--json] [--runs N]
+Run: python benchmarks/scaling.py [--json] [--runs N]   (``benchmarks/compare.py`` runs it too)
 """
 
 from __future__ import annotations
@@ -18,10 +18,6 @@ import statistics
 import sysconfig
 import time
 from pathlib import Path
-
-from mplint.engine import check_bytes
-from mplint.prefilter import Relevance, relevance
-from mplint.settings import Settings
 
 FACTORS = (1, 2, 4, 8)
 MP_BLOCKS = 100  # functions in the 1x multiprocessing module (about 2,400 lines)
@@ -64,6 +60,8 @@ def multiprocessing_module(blocks: int) -> bytes:
 
 
 def plain_module(size: int) -> bytes:
+    from mplint.prefilter import Relevance, relevance
+
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     parts: list[bytes] = []
     total = 0
@@ -78,6 +76,9 @@ def plain_module(size: int) -> bytes:
 
 
 def median_seconds(data: bytes, runs: int) -> float:
+    from mplint.engine import check_bytes
+    from mplint.settings import Settings
+
     settings = Settings.default()
     times = []
     for _ in range(runs):
@@ -113,6 +114,12 @@ def measure(runs: int) -> list[dict[str, float | int | str]]:
             }
         )
     return rows
+
+
+def growth(rows: list[dict[str, float | int | str]], kind: str) -> float | None:
+    """The time of the largest module of ``kind`` over that of the smallest (linear: the size ratio)."""
+    times = [float(row["seconds"]) for row in rows if row["kind"] == kind]
+    return times[-1] / times[0] if len(times) > 1 and times[0] else None
 
 
 def markdown(rows: list[dict[str, float | int | str]]) -> list[str]:
