@@ -114,6 +114,37 @@ def test_nested_proxies_are_proxies_not_copies() -> None:
     assert mpl001(source) == [8]
 
 
+def test_nested_proxies_built_by_comprehensions_and_namespace_keywords() -> None:
+    source = """\
+    from multiprocessing import Manager, Pool
+
+
+    def worker(buckets, i):
+        buckets[i % 2].append(i)
+
+
+    if __name__ == "__main__":
+        with Manager() as m:
+            rows = m.list([m.list() for _ in range(3)])
+            rows[0].append(1)
+            buckets = m.dict({i: m.list() for i in range(4)})
+            buckets[2].append("x")
+            d = m.dict()
+            d.update({k: m.list() for k in "abc"})
+            d["a"].append(1)
+            ns = m.Namespace(items=m.list(), plain=[])
+            ns.items.append(1)
+            ns.plain.append(1)
+            lists = m.list()
+            lists.extend(m.list() for _ in range(2))
+            lists[0].append(1)
+            pairs = m.list([m.list() for _ in range(2)])
+            with Pool(2) as pool:
+                pool.starmap(worker, [(pairs, i) for i in range(6)])
+    """
+    assert mpl001(source) == [19]  # ns.plain: a plain list read out of the namespace
+
+
 def test_provenance_through_process_args_pool_executor_partial_and_calls() -> None:
     source = """\
     import functools

@@ -829,15 +829,34 @@ class Inference:
 
     def _record_creation_contents(self, call: ast.Call, proxy_type: str) -> None:
         created = Value(Kind.PROXY, proxy_type, frozenset({call}))
-        if proxy_type == "list" and call.args and isinstance(call.args[0], (ast.List, ast.Tuple)):
-            for element in call.args[0].elts:
-                self._store(created, "?", self.value(element))
+        if proxy_type == "list" and call.args:
+            self._store_elements(created, call.args[0])
         if proxy_type == "dict":
-            if call.args and isinstance(call.args[0], ast.Dict):
-                for key, value in zip(call.args[0].keys, call.args[0].values, strict=True):
-                    self._store(created, constant_key(key) if key else "?", self.value(value))
+            if call.args:
+                self._store_mapping(created, call.args[0])
             for keyword in call.keywords:
                 self._store(created, repr(keyword.arg) if keyword.arg else "?", self.value(keyword.value))
+        if proxy_type == "namespace":
+            for keyword in call.keywords:
+                if keyword.arg:
+                    self._store(created, repr(keyword.arg), self.value(keyword.value))
+
+    def _store_elements(self, proxy: Value, initial: ast.expr) -> None:
+        """Record what a list proxy is created or extended with: a literal's elements, or the elements
+        of any other iterable whose value is known (a comprehension of proxies)."""
+        if isinstance(initial, (ast.List, ast.Tuple)):
+            for element in initial.elts:
+                self._store(proxy, "?", self.value(element))
+        else:
+            self._store(proxy, "?", self.iter_element(self.value(initial)))
+
+    def _store_mapping(self, proxy: Value, mapping: ast.expr) -> None:
+        """Record what a dict proxy is created or updated with: a dict display or comprehension."""
+        if isinstance(mapping, ast.Dict):
+            for key, value in zip(mapping.keys, mapping.values, strict=True):
+                self._store(proxy, constant_key(key) if key else "?", self.value(value))
+        elif isinstance(mapping, ast.DictComp):
+            self._store(proxy, "?", self.value(mapping.value))
 
     def _ensure_contents(self) -> None:
         if self._contents_ready or self._contents_running:
@@ -880,17 +899,15 @@ class Inference:
         elif method == "insert" and len(call.args) > 1:
             self._store(owner, "?", self.value(call.args[1]))
         elif method == "extend" and call.args:
-            self._store(owner, "?", self.iter_element(self.value(call.args[0])))
+            self._store_elements(owner, call.args[0])
         elif method == "setdefault" and len(call.args) > 1:
             self._store(owner, constant_key(call.args[0]), self.value(call.args[1]))
         elif method == "update":
             for keyword in call.keywords:
                 key = repr(keyword.arg) if keyword.arg else "?"
                 self._store(owner, key, self.value(keyword.value))
-            if call.args and isinstance(call.args[0], ast.Dict):
-                for key_node, value in zip(call.args[0].keys, call.args[0].values, strict=True):
-                    key = constant_key(key_node) if key_node else "?"
-                    self._store(owner, key, self.value(value))
+            if call.args:
+                self._store_mapping(owner, call.args[0])
 
 
 def returns_of(function: FunctionNode) -> Iterator[ast.Return]:
