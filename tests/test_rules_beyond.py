@@ -495,3 +495,138 @@ def test_shared_updates_by_a_single_child_do_not_race() -> None:
             w.join()
     """
     assert rows(subclass, "MPL009") == [10]
+
+
+def test_pool_results_kept_in_containers_or_not_waited_for_inside_the_block() -> None:
+    source = """\
+    from multiprocessing import Pool
+
+
+    def work(x):
+        return x
+
+
+    def by_name():
+        jobs = {}
+        with Pool(2) as pool:
+            for name in ("a", "b"):
+                jobs[name] = pool.apply_async(work, (name,))
+        return {name: job.get(timeout=5) for name, job in jobs.items()}
+
+
+    def appended():
+        results = []
+        with Pool(2) as pool:
+            for i in range(3):
+                results.append(pool.apply_async(work, (i,)))
+        return [r.get() for r in results]
+
+
+    def only_asked_if_ready():
+        with Pool(2) as pool:
+            r = pool.apply_async(work, (1,))
+            print(r.ready())
+        return r.get()
+
+
+    def partly_consumed():
+        with Pool(2) as pool:
+            it = pool.imap(work, range(5))
+            first = next(it)
+        return [first, *it]
+
+
+    def pool_made_before():
+        pool = Pool(2)
+        with pool:
+            r = pool.apply_async(work, (1,))
+        return r.get()
+
+
+    def closed_and_joined_inside():
+        with Pool(2) as pool:
+            rs = [pool.apply_async(work, (i,)) for i in range(4)]
+            pool.close()
+            pool.join()
+        return [r.get(timeout=5) for r in rs]
+
+
+    def keys_are_not_results():
+        jobs = {}
+        with Pool(2) as pool:
+            jobs["a"] = pool.apply_async(work, (1,))
+            jobs["a"].wait()
+        return [name.upper() for name in jobs]
+    """
+    assert found(source, "MPL010") == [
+        ("MPL010", 13),
+        ("MPL010", 21),
+        ("MPL010", 28),
+        ("MPL010", 35),
+        ("MPL010", 42),
+    ]
+
+
+def test_terminate_after_join_of_discarded_resources_and_of_process_subclasses() -> None:
+    source = """\
+    import time
+    from multiprocessing import Lock, Pipe, Process, Queue
+
+
+    def work(q):
+        q.put(1)
+
+
+    class Writer(Process):
+        def __init__(self, lock):
+            super().__init__()
+            self.lock = lock
+
+        def run(self):
+            with self.lock:
+                time.sleep(1)
+
+
+    def subclass():
+        lock = Lock()
+        w = Writer(lock)
+        w.start()
+        w.terminate()
+        w.join()
+        lock.acquire()
+
+
+    def joined_first():
+        q = Queue()
+        p = Process(target=work, args=(q,))
+        p.start()
+        q.get()
+        p.join()
+        p.terminate()
+        q.put(2)
+
+
+    def closed_before_terminating():
+        receiving, sending = Pipe(duplex=False)
+        procs = [Process(target=work, args=(sending,)) for _ in range(2)]
+        for p in procs:
+            p.start()
+        try:
+            result = receiving.recv()
+        finally:
+            receiving.close()
+            sending.close()
+        for p in procs:
+            p.terminate()
+        return result
+
+
+    def used_again_in_the_loop():
+        q = Queue()
+        for _ in range(2):
+            p = Process(target=work, args=(q,))
+            p.start()
+            p.terminate()
+            p.join()
+    """
+    assert found(source, "MPL011") == [("MPL011", 23), ("MPL011", 58)]

@@ -127,6 +127,7 @@ class Inference:
         self._class_kinds: dict[ast.ClassDef, Value | None] = {}
         self._self_attrs: dict[tuple[ast.ClassDef, str], list[ast.expr]] | None = None
         self._handoffs: dict[str, list[Handoff]] | None = None
+        self._additions: dict[str, list[tuple[ast.Name, str, ast.expr]]] | None = None
         self._handed_over: list[Handoff] = []
         self._contents: dict[ast.AST, dict[str, Value]] = {}
         self._contents_ready = False
@@ -404,6 +405,17 @@ class Inference:
                 if method == "copy":
                     return PLAIN
             return UNKNOWN
+        if kind is Kind.CONTAINER and base.element is not None:
+            if base.detail == "dict":
+                if method == "values":
+                    return container(base.element)
+                if method == "items":
+                    return container(container(UNKNOWN, (PLAIN, base.element)))
+                if method in ("get", "pop", "setdefault"):
+                    return base.element
+            elif method == "pop":
+                return base.element
+            return UNKNOWN
         if kind is Kind.SHARED_VALUE or kind is Kind.SHARED_ARRAY:
             if method == "get_lock":
                 return Value(Kind.LOCK, "RLock")
@@ -446,6 +458,10 @@ class Inference:
         if kind == "param":
             return self.parameter_value(binding)
         if kind in ("assign", "annassign", "walrus"):
+            if binding.value is not None and not binding.path:
+                filled = self._filled_container(binding, binding.value)
+                if filled is not None:
+                    return filled
             value = self.value(binding.value) if binding.value is not None else UNKNOWN
             if not value.known and binding.annotation is not None and not binding.path:
                 value = self.annotation_value(binding.annotation)
@@ -458,6 +474,58 @@ class Inference:
         if kind == "for" and binding.value is not None:
             return self.project(self.iter_element(self.value(binding.value)), binding.path)
         return UNKNOWN
+
+    def _filled_container(self, binding: Binding, created: ast.expr) -> Value | None:
+        """For a name bound to a new empty list or dict: what the code then puts in it (``rs.append(x)``,
+        ``jobs[k] = x``), as the container's elements; None when it is not such a name or nothing
+        known is put in."""
+        if isinstance(created, ast.List) and not created.elts:
+            dict_like = False
+        elif isinstance(created, ast.Dict) and not created.keys:
+            dict_like = True
+        elif (
+            isinstance(created, ast.Call)
+            and isinstance(created.func, ast.Name)
+            and created.func.id in ("list", "dict")
+            and not created.args
+            and not created.keywords
+            and scope_of(created.func).defining_scope(created.func.id) is None
+        ):
+            dict_like = created.func.id == "dict"
+        else:
+            return None
+        added: list[Value] = []
+        for receiver, how, expr in self.additions().get(binding.name, []):
+            if binding not in scope_of(receiver).lookup(receiver.id, position(receiver)):
+                continue
+            if how == "store" and dict_like or how in ("append", "insert", "add") and not dict_like:
+                added.append(self.value(expr))
+            elif how == "extend" and not dict_like:
+                added.append(self.iter_element(self.value(expr)))
+        element = join(added)
+        if not element.known or element.is_(Kind.PLAIN):
+            return None
+        return Value(Kind.CONTAINER, "dict" if dict_like else "", element=element)
+
+    def additions(self) -> dict[str, list[tuple[ast.Name, str, ast.expr]]]:
+        """What is put into containers named by a plain name: (the name, how, the expression put in),
+        by name."""
+        if self._additions is None:
+            index: dict[str, list[tuple[ast.Name, str, ast.expr]]] = {}
+            for call in self.tree.calls:
+                func = call.func
+                if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+                    continue
+                put = call.args[1] if func.attr == "insert" and len(call.args) > 1 else None
+                if func.attr in ("append", "add", "extend") and len(call.args) == 1:
+                    put = call.args[0]
+                if put is not None:
+                    index.setdefault(func.value.id, []).append((func.value, func.attr, put))
+            for target, stored in self.tree.stores:
+                if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                    index.setdefault(target.value.id, []).append((target.value, "store", stored))
+            self._additions = index
+        return self._additions
 
     def project(self, value: Value, path: tuple[int | str, ...]) -> Value:
         """The part of ``value`` an unpacking path selects."""
@@ -480,6 +548,8 @@ class Inference:
     def iter_element(self, value: Value) -> Value:
         """The value of each element when iterating over ``value``."""
         if value.is_(Kind.CONTAINER):
+            if value.detail == "dict":
+                return PLAIN  # a dict iterates over its keys
             if value.element is not None and value.element.known:
                 return value.element
             if value.items:

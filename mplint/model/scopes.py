@@ -137,6 +137,27 @@ def target_names(
         yield from target_names(target.value, (*path, "*"))
 
 
+def same_expression(first: ast.AST, second: ast.AST) -> bool:
+    """Whether two expressions are spelled alike (loads and stores count as alike)."""
+    pairs: list[tuple[object, object]] = [(first, second)]
+    while pairs:
+        left, right = pairs.pop()
+        if isinstance(left, ast.expr_context) and isinstance(right, ast.expr_context):
+            continue
+        if type(left) is not type(right):
+            return False
+        if isinstance(left, ast.AST):
+            pairs.extend((getattr(left, name, None), getattr(right, name, None)) for name in left._fields)
+        elif isinstance(left, list):
+            assert isinstance(right, list)
+            if len(left) != len(right):
+                return False
+            pairs.extend(zip(left, right, strict=True))
+        elif left != right:
+            return False
+    return True
+
+
 @dataclass
 class ScopeTree:
     """The scopes of a module and the facts gathered in the same pass."""

@@ -10,7 +10,12 @@ from mplint.model import Kind, ModuleModel, parent_of
 from mplint.model.scopes import end_position, position
 from mplint.rules.base import Rule, RuleContext
 
-WAITING_METHODS = frozenset({"get", "wait", "ready", "successful"})
+WAITING_METHODS = frozenset({"get", "wait"})
+# Uses that rely on the result without waiting for it: after the block they report a result that never
+# comes, inside it they do not make the result ready.
+USING_METHODS = WAITING_METHODS | {"ready", "successful"}
+# Uses that consume an iterator completely, inside the block, leaving nothing for later.
+ITERATOR_CONSUMERS = frozenset({"iteration", "list", "tuple", "set", "sorted", "sum", "dict"})
 CONSUMERS = frozenset({"list", "tuple", "set", "sorted", "next", "sum", "dict", "enumerate", "zip"})
 
 
@@ -48,7 +53,9 @@ class PoolResultAfterExit(Rule):
             block = pool_with_block(model, value.origins)
             if block is None or position(node) <= end_position(block):
                 continue
-            if waited_inside(model, node, block):
+            if waited_inside(model, node, block, value.is_(Kind.RESULT_ITERATOR)):
+                continue
+            if pool_joined_inside(model, value.origins, block):
                 continue
             message = (
                 f"`{node.id}` holds a result of a Pool whose `with` block has ended: `Pool.__exit__` "
@@ -60,9 +67,9 @@ class PoolResultAfterExit(Rule):
 def consuming_use(name: ast.Name) -> str | None:
     """How a load waits on or consumes a result: a method call, a loop, or a consuming builtin."""
     parent = parent_of(name)
-    if isinstance(parent, ast.Attribute) and parent.value is name and parent.attr in WAITING_METHODS:
+    if isinstance(parent, ast.Attribute) and parent.value is name and parent.attr in USING_METHODS:
         return parent.attr
-    if isinstance(parent, (ast.For, ast.AsyncFor)) and parent.iter is name:
+    if isinstance(parent, (ast.For, ast.AsyncFor)) and parent.iter is name or isinstance(parent, ast.Starred):
         return "iteration"
     if isinstance(parent, ast.comprehension) or (
         isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp))
@@ -76,30 +83,53 @@ def consuming_use(name: ast.Name) -> str | None:
 
 
 def pool_with_block(model: ModuleModel, origins: frozenset[ast.AST]) -> ast.With | None:
-    """The ``with`` statement that manages the pool created by one of ``origins``.
+    """The ``with`` statement that manages the pool created by one of ``origins``: ``with Pool() as
+    pool:``, or ``with pool:`` for a pool created before.
 
     Only a Pool (or ThreadPool) counts: an executor's ``__exit__`` waits for its tasks, so the iterator of
     ``executor.map`` may be consumed after the block.
     """
-    for origin in origins:
-        if not model.value(origin).is_(Kind.POOL, Kind.THREAD_POOL):
-            continue
+    pools = [origin for origin in origins if model.value(origin).is_(Kind.POOL, Kind.THREAD_POOL)]
+    for origin in pools:
         item = parent_of(origin)
         if isinstance(item, ast.withitem):
             statement = parent_of(item)
             if isinstance(statement, ast.With):
                 return statement
+    if not pools:
+        return None
+    for statement in model.nodes(ast.With):
+        assert isinstance(statement, ast.With)
+        for item in statement.items:
+            if isinstance(item.context_expr, ast.Name):
+                entered = model.value(item.context_expr)
+                if entered.is_(Kind.POOL, Kind.THREAD_POOL) and entered.origins & frozenset(pools):
+                    return statement
     return None
 
 
-def waited_inside(model: ModuleModel, use: ast.Name, block: ast.With) -> bool:
-    """Whether the same name was waited on or consumed inside the block (its value is then ready)."""
+def waited_inside(model: ModuleModel, use: ast.Name, block: ast.With, iterator: bool) -> bool:
+    """Whether the same name was waited on (a result) or consumed whole (an iterator) inside the block:
+    its value is then ready."""
+    for node in ast.walk(block):
+        if isinstance(node, ast.Name) and node.id == use.id and isinstance(node.ctx, ast.Load):
+            how = consuming_use(node)
+            if how is None:
+                continue
+            if how in (ITERATOR_CONSUMERS if iterator else WAITING_METHODS):
+                return True
+    return False
+
+
+def pool_joined_inside(model: ModuleModel, origins: frozenset[ast.AST], block: ast.With) -> bool:
+    """Whether the pool was closed and joined inside the block: every task has then finished, and the
+    terminate of ``__exit__`` loses nothing."""
     for node in ast.walk(block):
         if (
-            isinstance(node, ast.Name)
-            and node.id == use.id
-            and isinstance(node.ctx, ast.Load)
-            and consuming_use(node) is not None
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "join"
+            and model.value(node.func.value).origins & origins
         ):
             return True
     return False

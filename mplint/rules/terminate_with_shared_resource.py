@@ -6,8 +6,9 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic
-from mplint.model import Kind, ModuleModel, own_nodes
+from mplint.model import Kind, ModuleModel, own_nodes, parent_of, scope_of
 from mplint.model.inference import FunctionNode
+from mplint.model.scopes import ancestors, enclosing_statement, position, same_expression
 from mplint.model.values import Value
 from mplint.rules.base import Rule, RuleContext
 
@@ -41,9 +42,13 @@ class TerminateWithSharedResource(Rule):
             if not (isinstance(func, ast.Attribute) and func.attr in ("terminate", "kill")):
                 continue
             process = model.value(func.value)
-            if not process.is_(Kind.PROCESS):
+            if not process.is_(Kind.PROCESS) or joined_just_before(call):
                 continue
-            shared = self.shared_resources(model, process)
+            shared = [
+                text
+                for text, argument in self.shared_resources(model, process)
+                if not discarded(argument, call)
+            ]
             if not shared:
                 continue
             names = ", ".join(f"`{name}`" for name in shared)
@@ -54,13 +59,19 @@ class TerminateWithSharedResource(Rule):
             yield self.diagnostic(ctx, call, message)
 
     @staticmethod
-    def shared_resources(model: ModuleModel, process: Value) -> list[str]:
-        names: list[str] = []
+    def shared_resources(model: ModuleModel, process: Value) -> list[tuple[str, ast.expr]]:
+        """The queues, pipes and locks handed to the process (and used by its target), by their text."""
+        names: list[tuple[str, ast.expr]] = []
         for origin in process.origins:
             if not isinstance(origin, ast.Call):
                 continue
             target = target_of(model, origin)
-            for argument in model.handed_arguments(origin):
+            if isinstance(process.node, ast.ClassDef):
+                # a Process subclass: whatever its constructor is given, its run() may use
+                handed = [*origin.args, *(k.value for k in origin.keywords)]
+            else:
+                handed = model.handed_arguments(origin)
+            for argument in handed:
                 value = model.value(argument)
                 lock = value.is_(Kind.LOCK) or (value.is_(Kind.PROXY) and value.detail == "lock")
                 channel = value.is_(Kind.QUEUE, Kind.CONNECTION, Kind.PIPE) or (
@@ -71,9 +82,69 @@ class TerminateWithSharedResource(Rule):
                 if target is not None and not may_hold(target, argument, origin, lock):
                     continue
                 text = ast.unparse(argument)
-                if text not in names:
-                    names.append(text)
+                if text not in [name for name, _ in names]:
+                    names.append((text, argument))
         return names
+
+
+def joined_just_before(terminate: ast.Call) -> bool:
+    """Whether the statement before the terminate, in the same block, joins the same process without a
+    timeout: it has then exited, and terminating it does nothing."""
+    statement = enclosing_statement(terminate)
+    parent = parent_of(statement) if statement is not None else None
+    if statement is None or parent is None or not isinstance(terminate.func, ast.Attribute):
+        return False
+    process = terminate.func.value
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and statement in block:
+            for earlier in block[: block.index(statement)]:
+                call = earlier.value if isinstance(earlier, ast.Expr) else None
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and call.func.attr == "join"
+                    and not call.args
+                    and not call.keywords
+                    and same_expression(call.func.value, process)
+                ):
+                    return True
+    return False
+
+
+DISCARDING_METHODS = frozenset({"close", "cancel_join_thread", "join_thread"})
+
+
+def discarded(resource: ast.expr, terminate: ast.Call) -> bool:
+    """Whether a queue, pipe or lock held in a local variable is never used after the terminate (only
+    closed): what the killed process left in it then harms nobody."""
+    if not isinstance(resource, ast.Name):
+        return False
+    scope = scope_of(terminate).function_scope()
+    if scope.kind != "function" or scope.defining_scope(resource.id) is not scope:
+        return False
+    if scope_of(resource).function_scope() is not scope:
+        return False
+    loop = next((node for node in ancestors(terminate) if isinstance(node, LOOPS)), None)
+    for node in ast.walk(scope.node):
+        if not (isinstance(node, ast.Name) and node.id == resource.id and isinstance(node.ctx, ast.Load)):
+            continue
+        if scope_of(node).function_scope() is not scope:
+            return False  # used by a nested function, at a time not known
+        later = position(node) > position(terminate) or (
+            loop is not None and any(ancestor is loop for ancestor in ancestors(node))
+        )
+        if not later:
+            continue
+        parent = parent_of(node)
+        if not (isinstance(parent, ast.Attribute) and parent.attr in DISCARDING_METHODS):
+            return False
+        if any(isinstance(ancestor, ast.Return) for ancestor in ancestors(node)):
+            return False
+    return True
+
+
+LOOPS = (ast.For, ast.AsyncFor, ast.While)
 
 
 def target_of(model: ModuleModel, process_call: ast.Call) -> FunctionNode | None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from mplint.diagnostics import Applicability, Diagnostic, Fix
 from mplint.model import Kind, ModuleModel, own_nodes, parent_of
-from mplint.model.scopes import FUNCTION_NODES
+from mplint.model.scopes import FUNCTION_NODES, same_expression
 from mplint.model.values import Value
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
@@ -102,28 +102,7 @@ def shared_target(model: ModuleModel, target: ast.expr) -> tuple[ast.expr, Value
 
 
 def _reads_target(value: ast.expr, target: ast.expr) -> bool:
-    return any(_same_expression(node, target) for node in ast.walk(value))
-
-
-def _same_expression(first: ast.AST, second: ast.AST) -> bool:
-    """Whether two expressions are spelled alike (loads and stores count as alike)."""
-    pairs: list[tuple[object, object]] = [(first, second)]
-    while pairs:
-        left, right = pairs.pop()
-        if isinstance(left, ast.expr_context) and isinstance(right, ast.expr_context):
-            continue
-        if type(left) is not type(right):
-            return False
-        if isinstance(left, ast.AST):
-            pairs.extend((getattr(left, name, None), getattr(right, name, None)) for name in left._fields)
-        elif isinstance(left, list):
-            assert isinstance(right, list)
-            if len(left) != len(right):
-                return False
-            pairs.extend(zip(left, right, strict=True))
-        elif left != right:
-            return False
-    return True
+    return any(same_expression(node, target) for node in ast.walk(value))
 
 
 def without_lock(shared: Value) -> bool:
