@@ -630,3 +630,91 @@ def test_terminate_after_join_of_discarded_resources_and_of_process_subclasses()
             p.join()
     """
     assert found(source, "MPL011") == [("MPL011", 23), ("MPL011", 58)]
+
+
+def test_args_that_already_are_sequences_in_parentheses() -> None:
+    source = """\
+    from multiprocessing import Pool, Process
+
+
+    def work(*args):
+        print(args)
+
+
+    if __name__ == "__main__":
+        base = (1, 2)
+        verbose = True
+        for args in (
+            (base + (3,)),
+            ((1, 2) if verbose else (1,)),
+            (base[1:]),
+            (base * 2),
+            (tuple(base) + (3,)),
+            (list(base)),
+        ):
+            pass
+        Process(target=work, args=(base + (3,))).start()
+        Process(target=work, args=((1, 2) if verbose else (1,))).start()
+        Process(target=work, args=(base[1:])).start()
+        Process(target=work, args=(base * 2)).start()
+        Process(target=work, args=(verbose)).start()
+        Process(target=work, args=("abc"[1:])).start()
+    """
+    assert found(source, "MPL006") == [("MPL006", 24), ("MPL006", 25)]
+
+
+def test_unpicklable_callables_under_fork_through_names_and_factories() -> None:
+    source = """\
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    square = lambda x: x * x
+
+
+    def make_greeter(name):
+        return lambda: print(name)
+
+
+    def run(xs, k):
+        fn = lambda x: x * k
+        with mp.Pool(2) as pool:
+            pool.map(fn, xs)
+            pool.map(square, xs)
+        mp.Process(target=make_greeter("bob")).start()
+
+
+    if __name__ == "__main__":
+        def work(x):
+            return x + 1
+
+        with ProcessPoolExecutor(mp_context=mp.get_context("fork")) as executor:
+            executor.submit(work, 1)
+        with ProcessPoolExecutor(mp_context=mp.get_context("spawn")) as executor:
+            executor.submit(work, 1)
+    """
+    assert found(source, "MPL005") == [("MPL005", 14), ("MPL005", 15), ("MPL005", 16), ("MPL005", 26)]
+    forked = source.replace(
+        'if __name__ == "__main__":\n', 'if __name__ == "__main__":\n        mp.set_start_method("fork")\n'
+    )
+    # under fork a Process target is not pickled and main-block functions exist in the children;
+    # pool tasks still are pickled
+    assert found(forked, "MPL005") == [("MPL005", 14), ("MPL005", 15), ("MPL005", 27)]
+
+
+def test_called_targets_passed_by_position_or_as_func() -> None:
+    source = """\
+    from multiprocessing import Pool, Process
+
+
+    def work(x):
+        print(x)
+
+
+    if __name__ == "__main__":
+        p = Process(None, work(1))
+        with Pool(2) as pool:
+            pool.apply_async(func=work(2))
+            pool.apply_async(func=work, args=(2,))
+        Process(None, work).start()
+    """
+    assert found(source, "MPL007") == [("MPL007", 9), ("MPL007", 11)]

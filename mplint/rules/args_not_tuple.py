@@ -74,12 +74,8 @@ class ArgsNotTuple(Rule):
             return None
         if not parenthesized(ctx, argument):
             return None
-        value = model.value(argument)
-        if value.is_(Kind.CONTAINER) and value.items is not None:
-            return None  # a name that holds a tuple: the parentheses are redundant, not wrong
-        if isinstance(argument, ast.Call) and isinstance(argument.func, ast.Name):
-            if argument.func.id in ("tuple", "list"):
-                return None
+        if may_be_sequence(model, argument):
+            return None  # the parentheses are redundant, not wrong
         return "`args=(x)` is not a tuple: parentheses without a comma"
 
     @staticmethod
@@ -95,6 +91,23 @@ class ArgsNotTuple(Rule):
         else:
             edit = edits.replace(source, start, end, f"({text},)")
         return Fix("Make it a one-element tuple", (edit,), Applicability.SAFE)
+
+
+def may_be_sequence(model: ModuleModel, expr: ast.expr) -> bool:
+    """Whether ``expr`` may itself give the tuple (or list) of arguments: ``base + (3,)``,
+    ``a if c else (b,)``, ``t[1:]``, ``tuple(x)``, a name holding one..."""
+    if isinstance(expr, (ast.Tuple, ast.List, ast.ListComp)):
+        return True
+    if isinstance(expr, ast.IfExp):
+        return may_be_sequence(model, expr.body) or may_be_sequence(model, expr.orelse)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Mult)):
+        return may_be_sequence(model, expr.left) or may_be_sequence(model, expr.right)
+    if isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Slice):
+        return not (isinstance(expr.value, ast.Constant) and isinstance(expr.value.value, (str, bytes)))
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name):
+        if expr.func.id in ("tuple", "list", "sorted", "reversed"):
+            return True
+    return model.value(expr).is_(Kind.CONTAINER)
 
 
 def parenthesized(ctx: RuleContext, node: ast.expr) -> bool:

@@ -39,7 +39,15 @@ class TargetCalled(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         model = ctx.model
-        candidates = model.calls_with_keyword("target") + model.calls_named("apply", "apply_async")
+        candidates = [
+            *model.calls_with_keyword("target"),
+            *model.calls_named("apply", "apply_async"),
+            *(
+                call
+                for call in model.scopes.calls
+                if len(call.args) > 1 and isinstance(call.args[1], ast.Call)
+            ),
+        ]
         for call in sorted(set(candidates), key=lambda c: (c.lineno, c.col_offset)):
             found = self.called_target(model, call)
             if found is None:
@@ -48,11 +56,13 @@ class TargetCalled(Rule):
             if not self.returns_no_callable(model, inner):
                 continue
             name = ast.unparse(inner.func)
+            receiver = "target" if role.startswith("process") else "task"
             message = (
                 f"`{name}(...)` runs now, in the parent, and its result becomes the "
-                f"{'target' if role == 'process' else 'task'}: pass `{name}` and its arguments instead"
+                f"{receiver}: pass `{name}` and its arguments instead"
             )
-            yield self.diagnostic(ctx, inner, message, self.fix(ctx, call, inner, role))
+            fix = self.fix(ctx, call, inner, role) if role in ("process", "apply") else None
+            yield self.diagnostic(ctx, inner, message, fix)
 
     @staticmethod
     def called_target(model: ModuleModel, call: ast.Call) -> tuple[ast.Call, str] | None:
@@ -60,11 +70,19 @@ class TargetCalled(Rule):
             if keyword.arg == "target" and isinstance(keyword.value, ast.Call):
                 if model.value(call).is_(Kind.PROCESS):
                     return keyword.value, "process"
+        # Process(group, target, ...): the target passed by position
+        if len(call.args) > 1 and isinstance(call.args[1], ast.Call) and model.value(call).is_(Kind.PROCESS):
+            if not any(keyword.arg == "target" for keyword in call.keywords):
+                return call.args[1], "process_positional"
         func = call.func
-        if isinstance(func, ast.Attribute) and func.attr in ("apply", "apply_async") and call.args:
-            first = call.args[0]
-            if isinstance(first, ast.Call) and model.value(func.value).is_(Kind.POOL, Kind.THREAD_POOL):
-                return first, "apply"
+        if isinstance(func, ast.Attribute) and func.attr in ("apply", "apply_async"):
+            if not model.value(func.value).is_(Kind.POOL, Kind.THREAD_POOL):
+                return None
+            if call.args and isinstance(call.args[0], ast.Call):
+                return call.args[0], "apply"
+            for keyword in call.keywords:
+                if keyword.arg == "func" and isinstance(keyword.value, ast.Call) and not call.args:
+                    return keyword.value, "apply_keyword"
         return None
 
     @staticmethod

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic
 from mplint.model import ChildHandoff, Kind, ModuleModel, parent_of, scope_of
-from mplint.model.scopes import FUNCTION_NODES
+from mplint.model.inference import returns_of
+from mplint.model.scopes import FUNCTION_NODES, position
 from mplint.rules.base import Rule, RuleContext
 
 EVERY_METHOD = ("fork", "spawn", "forkserver")
@@ -53,7 +54,7 @@ class UnpicklableCallable(Rule):
             failing: tuple[str, ...] = REIMPORTING
             if child.runner in ("pool", "executor") and fails_everywhere_in_pools:
                 failing = EVERY_METHOD
-            context_method = child.receiver.detail if child.runner != "executor" else ""
+            context_method = self.start_method(model, child)
             methods = [m for m in failing if m in configured]
             if context_method in EVERY_METHOD:
                 methods = [m for m in methods if m == context_method]
@@ -66,9 +67,27 @@ class UnpicklableCallable(Rule):
             )
             yield self.diagnostic(ctx, child.callable_expr, message)
 
+    @staticmethod
+    def start_method(model: ModuleModel, child: ChildHandoff) -> str:
+        """The start method the child is known to run under: its context's (``get_context("fork")``, an
+        executor's ``mp_context=``), else the module's ``set_start_method("fork")``; "" if unknown."""
+        if child.runner != "executor":
+            method = child.receiver.detail
+        else:
+            method = ""
+            for origin in child.receiver.origins:
+                for keyword in origin.keywords if isinstance(origin, ast.Call) else ():
+                    if keyword.arg == "mp_context":
+                        context = model.value(keyword.value)
+                        if context.is_(Kind.CONTEXT):
+                            method = context.detail
+        if method not in EVERY_METHOD and selected_start_methods(model) == {"fork"}:
+            return "fork"
+        return method
+
     def problem(self, model: ModuleModel, expr: ast.expr) -> tuple[str, bool] | None:
         """What makes a callable unpicklable, and whether pools fail with it under every method."""
-        if isinstance(expr, ast.Lambda):
+        if isinstance(expr, ast.Lambda) or holds_lambda(model, expr):
             return ("a lambda", True)
         value = model.value(expr)
         if value.is_(Kind.PARTIAL) and isinstance(value.node, ast.Call) and value.node.args:
@@ -88,6 +107,37 @@ class UnpicklableCallable(Rule):
             if in_main_block(model, function):
                 return (f'`{function.name}`, defined under `if __name__ == "__main__":`,', False)
         return None
+
+
+def holds_lambda(model: ModuleModel, expr: ast.expr) -> bool:
+    """Whether a name is only ever bound to a lambda (``fn = lambda x: ...``), or a call returns one from
+    every return of the function it calls (a factory)."""
+    if isinstance(expr, ast.Name):
+        bindings = scope_of(expr).lookup(expr.id, position(expr))
+        return bool(bindings) and all(
+            binding.kind == "assign" and not binding.path and isinstance(binding.value, ast.Lambda)
+            for binding in bindings
+        )
+    if isinstance(expr, ast.Call):
+        callee = model.value(expr.func)
+        if callee.is_(Kind.FUNCTION) and isinstance(callee.node, FUNCTION_NODES):
+            returned = [r.value for r in returns_of(callee.node)]
+            return bool(returned) and all(isinstance(value, ast.Lambda) for value in returned)
+    return False
+
+
+def selected_start_methods(model: ModuleModel) -> set[str]:
+    """The start methods the module passes to ``set_start_method`` anywhere ("?" for one not spelled
+    out): a module that only ever selects fork runs its children under fork."""
+    methods: set[str] = set()
+    for call in model.calls_named("set_start_method"):
+        if model.qualname(call.func) != "multiprocessing.set_start_method":
+            continue
+        first = (
+            call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "method"), None)
+        )
+        methods.add(first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else "?")
+    return methods
 
 
 def never_started(model: ModuleModel, process_call: ast.Call) -> bool:
