@@ -718,3 +718,91 @@ def test_called_targets_passed_by_position_or_as_func() -> None:
         Process(None, work).start()
     """
     assert found(source, "MPL007") == [("MPL007", 9), ("MPL007", 11)]
+
+
+def test_child_global_mutation_through_aliases_helpers_and_collections() -> None:
+    source = """\
+    from collections import Counter, defaultdict
+    from multiprocessing import Pool, Process
+
+    results = []
+    counts = defaultdict(int)
+    tally = Counter()
+    failures = []
+
+
+    def work(x):
+        out = results
+        out.append(x)
+        counts[x] += 1
+        tally[x] += 1
+
+
+    def fail(n):
+        failures.append(n)
+
+
+    def report():
+        print(failures)
+
+
+    if __name__ == "__main__":
+        with Pool(2) as pool:
+            pool.map(work, range(4))
+        print(results, dict(counts), tally)
+        procs = [Process(target=fail, args=(n,)) for n in range(2)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join()
+        report()
+    """
+    assert found(source, "MPL008") == [("MPL008", 12), ("MPL008", 13), ("MPL008", 14), ("MPL008", 18)]
+
+
+def test_shared_updates_under_locks_that_do_not_protect_or_held_by_the_caller() -> None:
+    source = """\
+    import threading
+    from multiprocessing import Lock, Process, Value
+
+    thread_lock = threading.Lock()
+
+
+    def bump(c):
+        c.value += 1
+
+
+    def under_caller_lock(c):
+        for _ in range(100):
+            with c.get_lock():
+                bump(c)
+
+
+    def own_lock(c):
+        lock = Lock()
+        with lock:
+            c.value += 1
+
+
+    def thread_locked(c):
+        with thread_lock:
+            c.value += 1
+
+
+    def producer(c):
+        c.value += 1
+
+
+    def consumer(c):
+        c.value -= 1
+
+
+    if __name__ == "__main__":
+        v = Value("i", 0)
+        procs = [Process(target=under_caller_lock, args=(v,)) for _ in range(4)]
+        procs += [Process(target=own_lock, args=(v,)) for _ in range(4)]
+        procs += [Process(target=thread_locked, args=(v,)) for _ in range(4)]
+        a = Process(target=producer, args=(v,))
+        b = Process(target=consumer, args=(v,))
+    """
+    assert found(source, "MPL009") == [("MPL009", 20), ("MPL009", 25), ("MPL009", 29), ("MPL009", 33)]

@@ -71,28 +71,41 @@ class ChildGlobalMutation(Rule):
                 if isinstance(target, ast.Name) and target.id in scope_of(target).global_names:
                     yield target, target.id
                 elif isinstance(target, (ast.Subscript, ast.Attribute)):
-                    root = _root_name(target.value)
-                    if root is not None and _is_module_container(model, root, module):
-                        yield target, root.id
+                    container = _module_container(model, _root_name(target.value), module)
+                    if container is not None:
+                        yield target, container
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 if node.func.attr in IN_PLACE_METHODS:
-                    root = _root_name(node.func.value)
-                    if root is not None and _is_module_container(model, root, module):
-                        yield node, root.id
+                    container = _module_container(model, _root_name(node.func.value), module)
+                    if container is not None:
+                        yield node, container
 
     @staticmethod
     def read_after_start(model: ModuleModel, handoffs: list[ChildHandoff], name: str, module: Scope) -> bool:
+        """Whether the code that starts a child reads the global after starting it, itself or through a
+        function of the module it then calls."""
+        readers = {
+            id(scope_of(node).function_scope().node)
+            for node in model.names(name)
+            if isinstance(node.ctx, ast.Load) and scope_of(node).defining_scope(name) is module
+        }
         for child in handoffs:
             scope = scope_of(child.call).function_scope()
+            if scope.defining_scope(name) is not module:
+                continue
             starts = position(child.call)
             for node in model.names(name):
                 if (
                     isinstance(node.ctx, ast.Load)
                     and scope_of(node).function_scope() is scope
-                    and scope.defining_scope(name) is module
                     and position(node) > starts
                 ):
                     return True
+            for call in own_nodes(_body(scope.node)):
+                if isinstance(call, ast.Call) and position(call) > starts:
+                    callee = model.value(call.func)
+                    if callee.is_(Kind.FUNCTION) and id(callee.node) in readers:
+                        return True
         return False
 
 
@@ -103,15 +116,50 @@ def _root_name(expr: ast.expr) -> ast.Name | None:
     return current if isinstance(current, ast.Name) else None
 
 
-def _is_module_container(model: ModuleModel, name: ast.Name, module: Scope) -> bool:
-    if scope_of(name).defining_scope(name.id) is not module:
-        return False
-    bindings = module.bindings.get(name.id, [])
+def _body(node: ast.AST) -> list[ast.AST]:
+    body = getattr(node, "body", [])
+    return list(body) if isinstance(body, list) else [body]
+
+
+# Constructors of the standard library's mutable containers, besides the built-in ones.
+CONTAINER_CONSTRUCTORS = frozenset(
+    f"collections.{name}" for name in ("defaultdict", "Counter", "OrderedDict", "deque", "ChainMap")
+)
+
+
+def _module_container(model: ModuleModel, name: ast.Name | None, module: Scope) -> str | None:
+    """The module-level container ``name`` refers to, directly or through a local alias
+    (``out = results``), by its name; None for anything else."""
+    if name is None:
+        return None
+    owner = scope_of(name).defining_scope(name.id)
+    if owner is module:
+        return name.id if _is_module_container(model, name.id, module) else None
+    if owner is None:
+        return None
+    bindings = owner.bindings.get(name.id, [])
+    aliased = {
+        b.value.id for b in bindings if b.kind == "assign" and not b.path and isinstance(b.value, ast.Name)
+    }
+    if len(aliased) != 1 or len(bindings) != 1:
+        return None
+    (alias,) = aliased
+    if owner.defining_scope(alias) is not None and owner.defining_scope(alias) is not module:
+        return None
+    return alias if _is_module_container(model, alias, module) else None
+
+
+def _is_module_container(model: ModuleModel, name: str, module: Scope) -> bool:
+    bindings = module.bindings.get(name, [])
     if not bindings:
         return False
     return all(
         binding.kind in ("assign", "annassign")
         and binding.value is not None
-        and model.value(binding.value).kind in PLAIN_CONTAINER_KINDS
+        and (
+            model.value(binding.value).kind in PLAIN_CONTAINER_KINDS
+            or isinstance(binding.value, ast.Call)
+            and model.qualname(binding.value.func) in CONTAINER_CONSTRUCTORS
+        )
         for binding in bindings
     )

@@ -6,8 +6,8 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Applicability, Diagnostic, Fix
-from mplint.model import Kind, ModuleModel, own_nodes, parent_of
-from mplint.model.scopes import FUNCTION_NODES, same_expression
+from mplint.model import Kind, ModuleModel, own_nodes, parent_of, scope_of
+from mplint.model.scopes import FUNCTION_NODES, enclosing_statement, position, same_expression
 from mplint.model.values import Value
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
@@ -40,21 +40,30 @@ class UnsynchronizedSharedUpdate(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         model = ctx.model
-        for function, runs in model.child_functions().items():
-            if not isinstance(function, FUNCTION_NODES):
-                continue
-            for statement, shared_expr, shared in self.updates(model, function):
-                if locked(model, statement):
+        found = [
+            (function, runs, update)
+            for function, runs in model.child_functions().items()
+            if isinstance(function, FUNCTION_NODES)
+            for update in self.updates(model, function)
+            if not locked(model, update[0]) and not called_under_lock(model, function)
+        ]
+        for function, runs, (statement, shared_expr, shared) in found:
+            if not model.children.runs_concurrently(model.children.handoffs_of(runs)):
+                # one child at a time races only with the children of another function updating it too
+                others = [
+                    other
+                    for other, _, update in found
+                    if other is not function and update[2].origins & shared.origins
+                ]
+                if not shared.origins or not others:
                     continue
-                if not model.children.runs_concurrently(model.children.handoffs_of(runs)):
-                    break  # one child at a time: nothing to race with
-                name = edits.text_of(ctx.source, shared_expr)
-                message = (
-                    f"this read-modify-write of shared `{name}` is not atomic: concurrent processes lose "
-                    f"updates; hold `{name}.get_lock()` around it"
-                )
-                fix = self.fix(ctx, statement, shared_expr, shared)
-                yield self.diagnostic(ctx, statement, message, fix)
+            name = edits.text_of(ctx.source, shared_expr)
+            message = (
+                f"this read-modify-write of shared `{name}` is not atomic: concurrent processes lose "
+                f"updates; hold `{name}.get_lock()` around it"
+            )
+            fix = self.fix(ctx, statement, shared_expr, shared)
+            yield self.diagnostic(ctx, statement, message, fix)
 
     @staticmethod
     def updates(model: ModuleModel, function: ast.AST) -> Iterator[tuple[ast.stmt, ast.expr, Value]]:
@@ -142,18 +151,52 @@ def locked(model: ModuleModel, statement: ast.stmt) -> bool:
     return False
 
 
+def called_under_lock(model: ModuleModel, function: ast.AST) -> bool:
+    """Whether a function that no process runs directly is only ever called with a lock held."""
+    assert isinstance(function, FUNCTION_NODES)
+    if any(model.children.target_function(h.callable_expr) is function for h in model.child_handoffs()):
+        return False
+    calls = [call for call in model.calls_named(function.name) if model.value(call.func).node is function]
+    statements = [enclosing_statement(call) for call in calls]
+    return bool(statements) and all(s is not None and locked(model, s) for s in statements)
+
+
 def _is_lock(model: ModuleModel, expr: ast.expr) -> bool:
+    """Whether ``expr`` is a lock shared between processes: not a ``threading`` lock, and not one the
+    code holding it has just created (each process would have its own)."""
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "get_lock":
         return True
+    if isinstance(expr, ast.Call) or _threading_lock(model, expr):
+        return False
     value = model.value(expr)
     if value.is_(Kind.LOCK) or (value.is_(Kind.PROXY) and value.detail == "lock"):
-        return True
+        here = scope_of(expr).function_scope()
+        return not value.origins or any(scope_of(o).function_scope() is not here for o in value.origins)
     return not value.known and "lock" in ast.unparse(expr).lower()
+
+
+def _threading_lock(model: ModuleModel, expr: ast.expr) -> bool:
+    """Whether a name or attribute is bound to a ``threading`` lock, which no other process sees."""
+    if isinstance(expr, ast.Name):
+        values = [b.value for b in scope_of(expr).lookup(expr.id, position(expr)) if b.value is not None]
+    elif isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == "self":
+        values = [
+            value
+            for (_, attr), stored in model.inference.self_attribute_stores().items()
+            if attr == expr.attr
+            for value in stored
+        ]
+    else:
+        return False
+    return bool(values) and all(
+        isinstance(value, ast.Call) and (model.qualname(value.func) or "").startswith("threading.")
+        for value in values
+    )
 
 
 def _acquires(model: ModuleModel, statement: ast.stmt) -> bool:
     for node in own_nodes([statement]):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr == "acquire":
+            if node.func.attr == "acquire" and _is_lock(model, node.func.value):
                 return True
     return False
