@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.rule_support import found
+from tests.rule_support import diagnostics, found
 
 HEADER = """\
 from multiprocessing import Manager, Pool, Process
@@ -246,3 +246,82 @@ def aliased():
     return q
 """
     assert mpl003(body) == [5, 6]
+
+
+def test_objects_lost_by_rebinding_or_made_on_every_pass_of_a_loop() -> None:
+    body = """\
+def rebound_pool():
+    pool = Pool(2)
+    pool.map(work, range(3))
+    pool = Pool(4)
+    pool.map(work, range(3))
+    pool.close()
+    pool.join()
+
+
+def rebound_process():
+    p = Process(target=work)
+    p.start()
+    p = Process(target=work)
+    p.start()
+    p.join()
+
+
+def pool_per_chunk(chunks):
+    for chunk in chunks:
+        pool = Pool(2)
+        pool.map(work, chunk)
+    pool.close()
+    pool.join()
+
+
+def manager_per_pass(n):
+    while n:
+        manager = Manager()
+        n -= 1
+    manager.shutdown()
+
+
+def made_once_in_a_loop(chunks):
+    pool = None
+    for chunk in chunks:
+        if pool is None:
+            pool = Pool(2)
+        pool.map(work, chunk)
+    pool.close()
+    pool.join()
+
+
+def shut_down_in_the_loop(chunks):
+    for chunk in chunks:
+        executor = ProcessPoolExecutor()
+        executor.map(work, chunk)
+        executor.shutdown()
+
+
+def joined_before_rebinding():
+    p = Process(target=work)
+    p.start()
+    p.join()
+    p = Process(target=work)
+    p.start()
+    p.join()
+
+
+def per_branch(flag):
+    if flag:
+        pool = Pool(2)
+    else:
+        pool = Pool(4)
+    pool.close()
+    pool.join()
+
+
+def dict_of_processes():
+    procs = {name: Process(target=work) for name in "ab"}
+    for p in procs.values():
+        p.start()
+"""
+    assert mpl003(body) == [2, 12, 20, 28, 71]
+    messages = [d.message for d in diagnostics(HEADER + body, "MPL003")]
+    assert "for p in procs.values(): p.join()" in messages[-1]

@@ -216,7 +216,14 @@ class Inference:
         if isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
             element = self.value(expr.elt)
             return container(element) if element.known else PLAIN
-        if isinstance(expr, (ast.Dict, ast.DictComp, ast.JoinedStr)):
+        if isinstance(expr, (ast.Dict, ast.DictComp)):
+            values = (
+                [expr.value] if isinstance(expr, ast.DictComp) else [v for v in expr.values if v is not None]
+            )
+            element = join([self.value(v) for v in values])
+            known = element.known and not element.is_(Kind.PLAIN)
+            return Value(Kind.CONTAINER, "dict", element=element) if known else PLAIN
+        if isinstance(expr, ast.JoinedStr):
             return PLAIN
         if isinstance(expr, ast.BinOp):
             if isinstance(expr.op, ast.Mult):

@@ -320,6 +320,11 @@ class UnjoinedProcess(Rule):
         statement = enclosing_statement(call)
         if statement is None:
             return None
+        if rebound_before(name, statement, frozenset({"join"})):
+            return (
+                f"process `{name}` is started, then `{name}` is rebound before it is joined: this "
+                f"process is never joined; join it first, or keep every process in a list"
+            )
         if JoinPaths(name, binding_statement).joined_after(statement):
             return None
         return (
@@ -372,7 +377,11 @@ class UnjoinedProcess(Rule):
         for load in loads:
             if self.container_escapes(load):
                 return None
-        return f"processes collected in `{name}` are started but never joined: `for p in {name}: p.join()`"
+        is_dict = bool(loads) and model.value(loads[0]).detail == "dict"
+        iterated = f"{name}.values()" if is_dict else name
+        return (
+            f"processes collected in `{name}` are started but never joined: `for p in {iterated}: p.join()`"
+        )
 
     @staticmethod
     def container_join(load: ast.Name) -> bool:
@@ -514,6 +523,18 @@ class UnjoinedProcess(Rule):
             return None
         closed = bool(uses.methods & closers)
         joined = bool(uses.methods & joiners)
+        created = enclosing_statement(target)
+        if closed and joined and created is not None:
+            if rebound_before(target.id, created, closers | joiners):
+                return (
+                    f"`{target.id}` is rebound before this {label} is shut down: it is never shut down; "
+                    f"{advice}"
+                )
+            if shut_down_only_after_loop(target.id, created, closers | joiners):
+                return (
+                    f"a new {label} is made on every pass of the loop, and only the last one is shut down: "
+                    f"{advice} inside the loop"
+                )
         if closed and joined:
             return None
         if kind is Kind.POOL and closed:
@@ -521,6 +542,43 @@ class UnjoinedProcess(Rule):
         if kind is Kind.POOL and joined:
             return f"pool `{target.id}` is joined but never closed: call `{target.id}.close()` first"
         return f"{label} `{target.id}` is never shut down: {advice}"
+
+
+def rebound_before(name: str, statement: ast.stmt, methods: frozenset[str]) -> bool:
+    """Whether a later statement of the same block binds ``name`` again before any statement calls one
+    of ``methods`` on it: the object it held is then lost."""
+    parent = parent_of(statement)
+    block = containing_block(parent, statement) if parent is not None else None
+    if block is None:
+        return False
+    for later in block[block.index(statement) + 1 :]:
+        if any(_names_call(node, name, methods) for node in ast.walk(later)):
+            return False
+        targets: list[ast.expr] = []
+        if isinstance(later, ast.Assign):
+            targets = list(later.targets)
+        elif isinstance(later, (ast.AnnAssign, ast.AugAssign)):
+            targets = [later.target]
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            return True
+    return False
+
+
+def shut_down_only_after_loop(name: str, statement: ast.stmt, methods: frozenset[str]) -> bool:
+    """Whether the object ``statement`` creates in a loop is shut down only after the loop (so only the
+    last one is)."""
+    loop: ast.AST | None = None
+    for node in _ancestors(statement):
+        if not isinstance(node, (ast.Try, ast.With, ast.AsyncWith)):
+            loop = node  # an `if` in between may create it only once (``if pool is None:``)
+            break
+    if loop is None or not isinstance(loop, LOOP_NODES):
+        return False
+    if any(_names_call(node, name, methods) for node in ast.walk(loop)):
+        return False
+    if any(isinstance(node, (ast.Break, ast.Return)) for node in ast.walk(loop)):
+        return False  # the loop may run once
+    return True
 
 
 def expected_to_raise(node: ast.AST) -> bool:
