@@ -806,3 +806,54 @@ def test_shared_updates_under_locks_that_do_not_protect_or_held_by_the_caller() 
         b = Process(target=consumer, args=(v,))
     """
     assert found(source, "MPL009") == [("MPL009", 20), ("MPL009", 25), ("MPL009", 29), ("MPL009", 33)]
+
+
+def test_join_before_drain_through_helpers_and_process_subclasses() -> None:
+    source = """\
+    import multiprocessing as mp
+
+
+    def emit(q, payload):
+        q.put(payload)
+
+
+    def produce(q):
+        emit(q, "x" * 1_000_000)
+
+
+    class Producer(mp.Process):
+        def __init__(self, q):
+            super().__init__()
+            self.q = q
+
+        def run(self):
+            self.q.put("x" * 1_000_000)
+
+
+    class Reader(mp.Process):
+        def __init__(self, q):
+            super().__init__()
+            self.q = q
+
+        def run(self):
+            print(self.q.get())
+
+
+    if __name__ == "__main__":
+        q = mp.Queue()
+        p = mp.Process(target=produce, args=(q,))
+        p.start()
+        p.join()
+        print(len(q.get()))
+        q2 = mp.Queue()
+        w = Producer(q2)
+        w.start()
+        w.join()
+        print(len(q2.get()))
+        r = Reader(q)
+        r.start()
+        q.put(1)
+        r.join()
+        q.get()
+    """
+    assert found(source, "MPL004") == [("MPL004", 34), ("MPL004", 39)]

@@ -66,6 +66,10 @@ class JoinBeforeDrain(Rule):
         for origin in origins:
             if not isinstance(origin, ast.Call):
                 continue
+            made = model.value(origin)
+            if isinstance(made.node, ast.ClassDef):
+                yield from self.subclass_channels(model, made.node, origin)
+                continue
             keywords = {k.arg: k.value for k in origin.keywords if k.arg}
             target_expr = keywords.get("target")
             if target_expr is None:
@@ -87,8 +91,49 @@ class JoinBeforeDrain(Rule):
                 channel = model.value(handed_expr)
                 if not channel.is_(Kind.QUEUE, Kind.CONNECTION) or not channel.origins:
                     continue
-                if writes_to(target, param):
+                if writes_to(model, target, param):
                     yield channel.origins, ast.unparse(handed_expr)
+
+    @staticmethod
+    def subclass_channels(
+        model: ModuleModel, cls: ast.ClassDef, construction: ast.Call
+    ) -> Iterator[tuple[frozenset[ast.AST], str]]:
+        """The queues and pipes a Process subclass is constructed with, keeps on ``self`` in its
+        ``__init__``, and writes to in its ``run``."""
+        init = model.inference.class_method(cls, "__init__")
+        run = model.inference.class_method(cls, "run")
+        if init is None or run is None:
+            return
+        params = [*init.args.posonlyargs, *init.args.args][1:]
+        handed = list(zip((p.arg for p in params), construction.args, strict=False))
+        handed += [(k.arg, k.value) for k in construction.keywords if k.arg]
+        for param, handed_expr in handed:
+            channel = model.value(handed_expr)
+            if not channel.is_(Kind.QUEUE, Kind.CONNECTION) or not channel.origins:
+                continue
+            kept = [
+                target.attr
+                for node in own_nodes(list(init.body))
+                if isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == param
+                for target in node.targets
+                if isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+            ]
+            for node in own_nodes(list(run.body)):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in WRITES
+                    and isinstance(node.func.value, ast.Attribute)
+                    and node.func.value.attr in kept
+                    and isinstance(node.func.value.value, ast.Name)
+                    and node.func.value.value.id == "self"
+                ):
+                    yield channel.origins, ast.unparse(handed_expr)
+                    break
 
 
 class ReadsByScope:
@@ -120,16 +165,28 @@ class ReadsByScope:
         return all(position(read) > join_at for read in reads)
 
 
-def writes_to(function: ast.AST, param: str) -> bool:
+def writes_to(model: ModuleModel, function: ast.AST, param: str, depth: int = 0) -> bool:
+    """Whether ``function`` writes to its parameter ``param``, itself or through a function of the module
+    it hands the parameter to (two calls deep)."""
     if not isinstance(function, FUNCTION_NODES):
         return False
     for node in own_nodes(list(function.body)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
         if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in WRITES
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == param
+            isinstance(func, ast.Attribute)
+            and func.attr in WRITES
+            and isinstance(func.value, ast.Name)
+            and func.value.id == param
         ):
             return True
+        if depth < 2 and any(isinstance(arg, ast.Name) and arg.id == param for arg in node.args):
+            callee = model.value(func)
+            if callee.is_(Kind.FUNCTION) and isinstance(callee.node, FUNCTION_NODES):
+                params = [*callee.node.args.posonlyargs, *callee.node.args.args]
+                for index, arg in enumerate(node.args):
+                    if isinstance(arg, ast.Name) and arg.id == param and index < len(params):
+                        if writes_to(model, callee.node, params[index].arg, depth + 1):
+                            return True
     return False
