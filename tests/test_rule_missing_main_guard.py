@@ -236,3 +236,36 @@ def test_torch_spawn_at_import_time() -> None:
     tmp.spawn(train, nprocs=2)
     """
     assert mpl002(source) == [8]
+
+
+def test_pools_made_by_default_arguments_and_decorators_at_import_time() -> None:
+    source = """\
+    from multiprocessing import Pool
+
+
+    def square(x):
+        return x * x
+
+
+    def precompute(fn):
+        with Pool(2) as pool:
+            fn.table = pool.map(square, range(10))
+        return fn
+
+
+    @precompute
+    def lookup(i):
+        return lookup.table[i]
+
+
+    def run(xs, pool=Pool(2)):
+        return pool.map(square, xs)
+
+
+    def later(xs, *, size=len("ab")):
+        return xs
+    """
+    found_here = diagnostics(source, "MPL002")
+    assert [(d.code, d.location.row) for d in found_here] == [("MPL002", 14), ("MPL002", 19)]
+    assert "`@precompute` creates a process pool (in `precompute`)" in found_here[0].message
+    assert all(d.fix is None for d in found_here)  # moving the definitions would hide them from children

@@ -50,7 +50,10 @@ def header_expressions(statement: ast.stmt) -> list[ast.AST]:
         return [statement.subject]
     if isinstance(statement, (ast.Try, *_TRY_STAR)):
         return []
-    if isinstance(statement, (*FUNCTION_NODES, ast.ClassDef)):
+    if isinstance(statement, FUNCTION_NODES):
+        defaults = [d for d in statement.args.kw_defaults if d is not None]
+        return [*statement.decorator_list, *statement.args.defaults, *defaults]
+    if isinstance(statement, ast.ClassDef):
         return list(statement.decorator_list)
     return [statement]
 

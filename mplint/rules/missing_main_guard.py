@@ -6,7 +6,9 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic, Fix
-from mplint.model import header_expressions, own_nodes, parent_of
+from mplint.model import Kind, ModuleModel, header_expressions, own_nodes, parent_of
+from mplint.model.processes import ProcessStart
+from mplint.model.scopes import FUNCTION_NODES
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
 from mplint.rules.main_guard_fix import move_under_guard
@@ -58,29 +60,53 @@ class MissingMainGuard(Rule):
         if not failing or ctx.model.sets_fork_start_method():
             return
         model = ctx.model
-        found: list[tuple[ast.stmt, str]] = []
+        found: list[tuple[ast.stmt, ast.AST, str]] = []
         for statement in model.import_time_statements():
             for node in own_nodes(header_expressions(statement)):
-                if not isinstance(node, ast.Call):
-                    continue
-                start = model.process_start(node)
+                start = self.start_in(model, statement, node)
                 if start is None or start.context_method == "fork":
                     continue
                 call_text = edits.text_of(ctx.source, node)
                 if len(call_text) > 60 or "\n" in call_text:
                     call_text = call_text.split("\n")[0][:57] + "..."
-                found.append((statement, f"`{call_text}` {start.description}"))
+                if not isinstance(node, ast.Call):
+                    call_text = "@" + call_text
+                found.append((statement, node, f"`{call_text}` {start.description}"))
                 break
         if not found:
             return
-        fix = self.fix(ctx, [statement for statement, _ in found])
+        # Moving a definition under the guard would hide it from the children that need it.
+        definitions = any(isinstance(s, (*FUNCTION_NODES, ast.ClassDef)) for s, _, _ in found)
+        fix = None if definitions else self.fix(ctx, [statement for statement, _, _ in found])
         methods = " and ".join(failing)
-        for statement, what in found:
+        for statement, node, what in found:
             message = (
                 f"{what} when the module is imported: under {methods} every child re-imports the "
                 'main module and runs it again; move it under `if __name__ == "__main__":`'
             )
-            yield self.statement_diagnostic(ctx, statement, message, fix)
+            if isinstance(statement, (*FUNCTION_NODES, ast.ClassDef)):
+                # a decorator or a default value: point at it, not at the whole definition
+                yield self.diagnostic(ctx, node, message, fix)
+            else:
+                yield self.statement_diagnostic(ctx, statement, message, fix)
+
+    @staticmethod
+    def start_in(model: ModuleModel, statement: ast.stmt, node: ast.AST) -> ProcessStart | None:
+        """The process start a node of a statement's header performs: a call, or a decorator applied
+        by name (``@precompute`` calls ``precompute``)."""
+        if isinstance(node, ast.Call):
+            return model.process_start(node)
+        decorators = getattr(statement, "decorator_list", [])
+        if isinstance(node, (ast.Name, ast.Attribute)) and any(node is d for d in decorators):
+            decorator = model.value(node)
+            if decorator.is_(Kind.FUNCTION) and isinstance(decorator.node, FUNCTION_NODES):
+                inner = model.processes.function_start(decorator.node)
+                if inner is not None:
+                    name = decorator.node.name
+                    return ProcessStart(
+                        inner.call, f"{inner.description} (in `{name}`)", inner.context_method
+                    )
+        return None
 
     def fix(self, ctx: RuleContext, statements: list[ast.stmt]) -> Fix | None:
         top_level: set[int] = set()
