@@ -18,8 +18,10 @@ class ArgsNotTuple(Rule):
     name = "args-not-tuple"
     summary = "`args=` is not a tuple: `(x)` without a comma, or a string, bytes or dict"
     what = (
-        "Flags `args=(x)` (parentheses without a comma are not a tuple) and a string, bytes or dict "
-        "literal passed as the argument list of `Process(...)` or `Pool.apply`/`apply_async`."
+        "Flags `args=(x)` (parentheses without a comma are not a tuple), unless the expression in the "
+        "parentheses may be a sequence itself (`(base + (3,))`, `(t[1:])`, a conditional between "
+        "tuples), and a string, bytes or dict literal passed as the argument list of `Process(...)` or "
+        "`Pool.apply`/`apply_async`."
     )
     why = (
         'The target is called with `*args`. `args=("abc")` is the string `"abc"`, so the target '

@@ -25,7 +25,8 @@ class MissingMainGuard(Rule):
         "module-level `if`/`try`/`with`/`for` blocks and class bodies, but not under "
         '`if __name__ == "__main__":`) and start a process: `Process(...).start()`, creating a `Pool` '
         "or a `Manager()`, `SyncManager().start()`, submitting work to a `ProcessPoolExecutor`, or "
-        "calling a function of the module that does one of these."
+        "calling a function of the module that does one of these (also as a decorator, or in a default "
+        "argument value: both are evaluated when the definition runs)."
     )
     why = (
         "Under the spawn and forkserver start methods (the default on Windows and macOS, and on Linux "

@@ -24,9 +24,11 @@ class PoolResultAfterExit(Rule):
     name = "pool-result-after-exit"
     summary = "Async result or lazy iterator used after the Pool's `with` block ended"
     what = (
-        "Flags an `AsyncResult` (from `apply_async`, `map_async`, `starmap_async`) or an `imap`/"
-        "`imap_unordered` iterator that is waited on or consumed after the `with Pool() as pool:` block "
-        "that produced it has ended, unless it was already waited on inside the block."
+        "Flags an `AsyncResult` (from `apply_async`, `map_async`, `starmap_async`) or an "
+        "`imap`/`imap_unordered` iterator that is waited on or consumed after the `with Pool() as "
+        "pool:` (or `with pool:`) block that produced it has ended, also when the results were kept in "
+        "a list or a dict, unless it was already waited on (`get`, `wait`) or consumed whole inside the "
+        "block, or the pool was closed and joined there."
     )
     why = (
         "`Pool.__exit__` calls `terminate()`: the workers are killed and outstanding tasks are dropped. "

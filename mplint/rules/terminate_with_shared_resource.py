@@ -20,7 +20,9 @@ class TerminateWithSharedResource(Rule):
     what = (
         "Flags `p.terminate()` and `p.kill()` on a process that was given a `Queue`, a `Pipe` "
         "connection, or a `Lock`/`RLock`/`Semaphore`/`Condition`/`Event`/`Barrier` (also a manager's "
-        "lock proxy)."
+        "lock proxy), directly or through a Process subclass's constructor. Not flagged right after an "
+        "unconditional `join()` (the process has exited), nor when the resource, a local variable, is "
+        "only closed afterwards."
     )
     why = (
         "Terminating a process skips its `finally` clauses and exit handlers. The documentation warns "

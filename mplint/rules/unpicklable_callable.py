@@ -20,10 +20,13 @@ class UnpicklableCallable(Rule):
     name = "unpicklable-callable"
     summary = "Lambda, nested function or main-block function handed to a child process"
     what = (
-        "Flags a lambda, a nested function, a method of a class defined inside a function, or a "
-        'function defined inside the `if __name__ == "__main__":` block, passed as a `Process` target '
-        "or to a Pool or ProcessPoolExecutor submission method. Thread pools and packages that pickle "
-        "with dill or cloudpickle (`multiprocess`, `pathos`, `loky`) are not flagged."
+        "Flags a lambda (also one reached through a name, or returned by a factory), a nested function, "
+        "a method of a class defined inside a function, or a function defined inside the `if __name__ "
+        '== "__main__":` block, passed as a `Process` target or to a Pool or ProcessPoolExecutor '
+        'submission method. Under fork (chosen with `get_context("fork")`, `mp_context=`, or the only '
+        "`set_start_method` of the module) only what pickling itself rejects is flagged. Thread pools "
+        "and packages that pickle with dill or cloudpickle (`multiprocess`, `pathos`, `loky`) are not "
+        "flagged."
     )
     why = (
         "Callables travel to a child by reference: pickle stores the module and qualified name, and the "

@@ -18,8 +18,12 @@ class UnsynchronizedSharedUpdate(Rule):
     name = "unsynchronized-shared-update"
     summary = "Read-modify-write of a shared Value or Array outside its lock"
     what = (
-        "Flags `v.value += 1`, `a[i] += x` and `v.value = v.value + 1` on a shared `Value` or `Array` in "
-        "code run by child processes, when no `with v.get_lock():` (or another lock) is held around it."
+        "Flags `v.value += 1`, `a[i] += x` and `v.value = v.value + 1` on a shared `Value` or `Array` "
+        "in code run by child processes, when no lock shared by the processes (`with v.get_lock():`, a "
+        "multiprocessing `Lock`) is held around it, here or around every call of the function, and "
+        "several processes may run it at once: pool tasks, processes started in a loop, or children of "
+        "different functions updating the same object. A `threading` lock, or a lock the child creates "
+        "itself, protects nothing across processes."
     )
     why = (
         "`+=` on shared memory is a read, an addition and a write: two processes can read the same old "
