@@ -857,3 +857,56 @@ def test_join_before_drain_through_helpers_and_process_subclasses() -> None:
         q.get()
     """
     assert found(source, "MPL004") == [("MPL004", 34), ("MPL004", 39)]
+
+
+def test_parent_racing_its_child_and_decorators_that_hide_the_function() -> None:
+    source = """\
+    import functools
+    import time
+    from multiprocessing import Pool, Process, Value
+
+
+    def work(c):
+        for _ in range(1000):
+            c.value += 1
+
+
+    def timed(fn):
+        def wrapper(*args):
+            start = time.time()
+            result = fn(*args)
+            print(time.time() - start)
+            return result
+
+        return wrapper
+
+
+    def logged(fn):
+        @functools.wraps(fn)
+        def wrapper(*args):
+            return fn(*args)
+
+        return wrapper
+
+
+    @timed
+    def square(x):
+        return x * x
+
+
+    @logged
+    def cube(x):
+        return x * x * x
+
+
+    if __name__ == "__main__":
+        v = Value("i", 0)
+        p = Process(target=work, args=(v,))
+        p.start()
+        for _ in range(1000):
+            v.value += 1
+        p.join()
+        with Pool(2) as pool:
+            print(pool.map(square, range(5)), pool.map(cube, range(5)))
+    """
+    assert found(source, "MPL009", "MPL005") == [("MPL009", 8), ("MPL005", 47)]

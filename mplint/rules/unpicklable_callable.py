@@ -109,7 +109,36 @@ class UnpicklableCallable(Rule):
                 return None
             if in_main_block(model, function):
                 return (f'`{function.name}`, defined under `if __name__ == "__main__":`,', False)
+            for decorator in function.decorator_list:
+                wrapping = unwrapped_closure_decorator(model, decorator)
+                if wrapping is not None:
+                    return (
+                        f"`{function.name}`, replaced by the nested function its decorator `{wrapping}` "
+                        "returns (without `functools.wraps`),",
+                        True,
+                    )
         return None
+
+
+def unwrapped_closure_decorator(model: ModuleModel, decorator: ast.expr) -> str | None:
+    """The name of a decorator of the module that replaces the function with a nested function of its
+    own and does not copy the name over with ``functools.wraps``: pickle then cannot find it."""
+    if not isinstance(decorator, (ast.Name, ast.Attribute)):
+        return None
+    value = model.value(decorator)
+    if not (value.is_(Kind.FUNCTION) and isinstance(value.node, FUNCTION_NODES)):
+        return None
+    outer = value.node
+    nested = {node.name: node for node in outer.body if isinstance(node, FUNCTION_NODES)}
+    returned = [r.value for r in returns_of(outer)]
+    if not returned or not all(isinstance(r, ast.Name) and r.id in nested for r in returned):
+        return None
+    for node in ast.walk(outer):
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            name = node.id if isinstance(node, ast.Name) else node.attr
+            if name in ("wraps", "update_wrapper"):
+                return None
+    return outer.name
 
 
 def holds_lambda(model: ModuleModel, expr: ast.expr) -> bool:

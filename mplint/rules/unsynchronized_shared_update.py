@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Applicability, Diagnostic, Fix
-from mplint.model import Kind, ModuleModel, own_nodes, parent_of, scope_of
+from mplint.model import ChildRuns, Kind, ModuleModel, own_nodes, parent_of, scope_of
 from mplint.model.scopes import FUNCTION_NODES, enclosing_statement, position, same_expression
 from mplint.model.values import Value
 from mplint.rules import edits
@@ -59,7 +59,7 @@ class UnsynchronizedSharedUpdate(Rule):
                     for other, _, update in found
                     if other is not function and update[2].origins & shared.origins
                 ]
-                if not shared.origins or not others:
+                if not shared.origins or not (others or self.parent_updates(model, runs, shared)):
                     continue
             name = edits.text_of(ctx.source, shared_expr)
             message = (
@@ -69,9 +69,28 @@ class UnsynchronizedSharedUpdate(Rule):
             fix = self.fix(ctx, statement, shared_expr, shared)
             yield self.diagnostic(ctx, statement, message, fix)
 
+    def parent_updates(self, model: ModuleModel, runs: ChildRuns, shared: Value) -> bool:
+        """Whether the code that starts the child updates the same object itself, without a lock,
+        after starting it: parent and child then race."""
+        for child in model.children.handoffs_of(runs):
+            scope = scope_of(child.call).function_scope()
+            body = getattr(scope.node, "body", None)
+            if not isinstance(body, list):
+                continue
+            started = position(child.call)
+            for statement, _, updated in self.updates(model, scope.node):
+                if (
+                    position(statement) > started
+                    and updated.origins & shared.origins
+                    and not locked(model, statement)
+                ):
+                    return True
+        return False
+
     @staticmethod
     def updates(model: ModuleModel, function: ast.AST) -> Iterator[tuple[ast.stmt, ast.expr, Value]]:
-        assert isinstance(function, FUNCTION_NODES)
+        """The read-modify-writes of shared values that run when ``function`` (or the module) runs."""
+        assert isinstance(function, (*FUNCTION_NODES, ast.Module))
         for node in own_nodes(list(function.body)):
             if isinstance(node, ast.AugAssign):
                 shared = shared_target(model, node.target)
