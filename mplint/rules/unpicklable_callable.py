@@ -21,8 +21,9 @@ class UnpicklableCallable(Rule):
     summary = "Lambda, nested function or main-block function handed to a child process"
     what = (
         "Flags a lambda (also one reached through a name, or returned by a factory), a nested function, "
-        "a method of a class defined inside a function, or a function defined inside the `if __name__ "
-        '== "__main__":` block, passed as a `Process` target or to a Pool or ProcessPoolExecutor '
+        "a method of a class defined inside a function, a function that its decorator replaces with a "
+        "nested function without `functools.wraps`, or a function defined inside the `if __name__ == "
+        '"__main__":` block, passed as a `Process` target or to a Pool or ProcessPoolExecutor '
         'submission method. Under fork (chosen with `get_context("fork")`, `mp_context=`, or the only '
         "`set_start_method` of the module) only what pickling itself rejects is flagged. Thread pools "
         "and packages that pickle with dill or cloudpickle (`multiprocess`, `pathos`, `loky`) are not "

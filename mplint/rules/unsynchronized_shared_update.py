@@ -21,9 +21,10 @@ class UnsynchronizedSharedUpdate(Rule):
         "Flags `v.value += 1`, `a[i] += x` and `v.value = v.value + 1` on a shared `Value` or `Array` "
         "in code run by child processes, when no lock shared by the processes (`with v.get_lock():`, a "
         "multiprocessing `Lock`) is held around it, here or around every call of the function, and "
-        "several processes may run it at once: pool tasks, processes started in a loop, or children of "
-        "different functions updating the same object. A `threading` lock, or a lock the child creates "
-        "itself, protects nothing across processes."
+        "another process may update it at the same time: pool tasks, processes started in a loop, "
+        "children of different functions updating the same object, or the parent updating it after "
+        "starting the child. A `threading` lock, or a lock the child creates itself, protects nothing "
+        "across processes."
     )
     why = (
         "`+=` on shared memory is a read, an addition and a write: two processes can read the same old "
