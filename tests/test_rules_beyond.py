@@ -910,3 +910,64 @@ def test_parent_racing_its_child_and_decorators_that_hide_the_function() -> None
             print(pool.map(square, range(5)), pool.map(cube, range(5)))
     """
     assert found(source, "MPL009", "MPL005") == [("MPL009", 8), ("MPL005", 47)]
+
+
+def test_look_alikes_of_races_global_reads_and_terminations() -> None:
+    source = """\
+    import time
+    from multiprocessing import Pool, Process, Queue, Value
+
+    items = []
+    seen = set()
+
+
+    def collect(n):
+        items.append(n)
+        seen.add(n)
+
+
+    def count(c):
+        c.value += 1
+
+
+    def put(q):
+        q.put(1)
+
+
+    def reset():
+        seen.clear()
+
+
+    if __name__ == "__main__":
+        p = Process(target=collect, args=(1,))
+        p.start()
+        p.join()
+        seen.clear()
+        reset()
+        items = ["fresh"]
+        print(items)
+        v = Value("i", 0)
+        for _ in range(3):
+            w = Process(target=count, args=(v,))
+            w.start()
+            w.join()
+        v.value += 1
+        q = Queue()
+        ps = [Process(target=put, args=(q,)) for _ in range(2)]
+        for p in ps:
+            p.start()
+        for p in ps:
+            p.join(None)
+        for p in ps:
+            if p.is_alive():
+                p.kill()
+        q.put(2)
+        with Pool(2) as pool:
+            rs = [pool.apply_async(abs, (i,)) for i in range(4)]
+            while not all(r.ready() for r in rs):
+                time.sleep(0.05)
+        print([r.get() for r in rs])
+        items2 = [1, 2]
+        Process(target=collect, args=(items2)).start()
+    """
+    assert found(source, "MPL006", "MPL008", "MPL009", "MPL010", "MPL011") == [("MPL006", 55)]

@@ -46,6 +46,30 @@ class ChildRuns:
     resolved: list[ChildHandoff] | None = None
 
 
+def joined_in_loop(process_call: ast.Call, loop: ast.AST) -> bool:
+    """Whether a process made in a loop (``p = Process(...)``) is joined later in the same pass, so that
+    one child at a time runs."""
+    if not isinstance(loop, LOOP_NODES):
+        return False
+    assignment = parent_of(process_call)
+    if not (isinstance(assignment, ast.Assign) and len(assignment.targets) == 1):
+        return False
+    target = assignment.targets[0]
+    if not isinstance(target, ast.Name):
+        return False
+    for node in ast.walk(loop):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "join"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == target.id
+            and (node.lineno, node.col_offset) > (process_call.lineno, process_call.col_offset)
+        ):
+            return True
+    return False
+
+
 class ChildAnalysis:
     """Which callables and functions of the module run in child processes."""
 
@@ -154,7 +178,7 @@ class ChildAnalysis:
             parent = parent_of(child.call)
             while parent is not None and not isinstance(parent, (*FUNCTION_NODES, ast.Module)):
                 if isinstance(parent, (*LOOP_NODES, *COMPREHENSIONS)):
-                    return True
+                    return not joined_in_loop(child.call, parent)
                 parent = parent_of(parent)
         return False
 

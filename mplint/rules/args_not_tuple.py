@@ -109,7 +109,11 @@ def may_be_sequence(model: ModuleModel, expr: ast.expr) -> bool:
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name):
         if expr.func.id in ("tuple", "list", "sorted", "reversed"):
             return True
-    return model.value(expr).is_(Kind.CONTAINER)
+    value = model.value(expr)
+    if isinstance(expr, ast.Name):
+        # a name holding a tuple is fine; one holding a list was meant as one argument (``args=(items)``)
+        return value.is_(Kind.CONTAINER) and value.items is not None
+    return value.is_(Kind.CONTAINER)
 
 
 def parenthesized(ctx: RuleContext, node: ast.expr) -> bool:

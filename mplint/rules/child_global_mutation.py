@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic
-from mplint.model import ChildHandoff, Kind, ModuleModel, own_nodes, scope_of
+from mplint.model import ChildHandoff, Kind, ModuleModel, own_nodes, parent_of, scope_of
 from mplint.model.api import IN_PLACE_METHODS
 from mplint.model.scopes import FUNCTION_NODES, Scope, position
 from mplint.rules.base import Rule, RuleContext
@@ -87,20 +87,21 @@ class ChildGlobalMutation(Rule):
         readers = {
             id(scope_of(node).function_scope().node)
             for node in model.names(name)
-            if isinstance(node.ctx, ast.Load) and scope_of(node).defining_scope(name) is module
+            if _reads(node) and scope_of(node).defining_scope(name) is module
         }
         for child in handoffs:
             scope = scope_of(child.call).function_scope()
             if scope.defining_scope(name) is not module:
                 continue
             starts = position(child.call)
-            for node in model.names(name):
-                if (
-                    isinstance(node.ctx, ast.Load)
-                    and scope_of(node).function_scope() is scope
-                    and position(node) > starts
-                ):
-                    return True
+            here = [node for node in model.names(name) if scope_of(node).function_scope() is scope]
+            rebound = [
+                position(node) for node in here if isinstance(node.ctx, ast.Store) and position(node) > starts
+            ]
+            for node in here:
+                if _reads(node) and position(node) > starts:
+                    if not any(at < position(node) for at in rebound):  # a new object after a rebinding
+                        return True
             for call in own_nodes(_body(scope.node)):
                 if isinstance(call, ast.Call) and position(call) > starts:
                     callee = model.value(call.func)
@@ -114,6 +115,25 @@ def _root_name(expr: ast.expr) -> ast.Name | None:
     while isinstance(current, (ast.Subscript, ast.Attribute)):
         current = current.value
     return current if isinstance(current, ast.Name) else None
+
+
+# Methods that only change a container: calling one after the start reads nothing the child did.
+WRITE_ONLY_METHODS = frozenset(
+    {"clear", "add", "append", "appendleft", "extend", "insert", "update", "discard", "__setitem__"}
+)
+
+
+def _reads(name: ast.Name) -> bool:
+    """Whether a use of a name reads the object it holds: not a store, not ``x.clear()``-like writes,
+    not ``x[k] = v``."""
+    if not isinstance(name.ctx, ast.Load):
+        return False
+    parent = parent_of(name)
+    if isinstance(parent, ast.Subscript) and not isinstance(parent.ctx, ast.Load):
+        return False
+    if isinstance(parent, ast.Attribute) and parent.attr in WRITE_ONLY_METHODS:
+        return not isinstance(parent_of(parent), ast.Call)
+    return True
 
 
 def _body(node: ast.AST) -> list[ast.AST]:

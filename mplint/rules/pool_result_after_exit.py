@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic
 from mplint.model import Kind, ModuleModel, parent_of
-from mplint.model.scopes import end_position, position
+from mplint.model.scopes import ancestors, end_position, position
 from mplint.rules.base import Rule, RuleContext
 
 WAITING_METHODS = frozenset({"get", "wait"})
@@ -120,7 +120,16 @@ def waited_inside(model: ModuleModel, use: ast.Name, block: ast.With, iterator: 
                 continue
             if how in (ITERATOR_CONSUMERS if iterator else WAITING_METHODS):
                 return True
+            if how == "ready" and any(
+                isinstance(ancestor, ast.While) and _inside(node, ancestor.test)
+                for ancestor in ancestors(node)
+            ):
+                return True  # polled until ready: ``while not all(r.ready() for r in rs):``
     return False
+
+
+def _inside(node: ast.AST, container: ast.AST) -> bool:
+    return any(node is inner for inner in ast.walk(container))
 
 
 def pool_joined_inside(model: ModuleModel, origins: frozenset[ast.AST], block: ast.With) -> bool:

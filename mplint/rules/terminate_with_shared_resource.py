@@ -90,28 +90,82 @@ class TerminateWithSharedResource(Rule):
 
 
 def joined_just_before(terminate: ast.Call) -> bool:
-    """Whether the statement before the terminate, in the same block, joins the same process without a
-    timeout: it has then exited, and terminating it does nothing."""
-    statement = enclosing_statement(terminate)
-    parent = parent_of(statement) if statement is not None else None
-    if statement is None or parent is None or not isinstance(terminate.func, ast.Attribute):
+    """Whether the process was joined without a timeout before the terminate: it has then exited, and
+    terminating it does nothing. The join is an earlier statement of the same block, of a block the
+    terminate is in only under ``if p.is_alive():`` (or an ``exitcode`` test), or, for a loop over
+    processes, a loop over the same processes before it."""
+    if not isinstance(terminate.func, ast.Attribute):
         return False
-    process = terminate.func.value
+    process: ast.expr = terminate.func.value
+    statement: ast.AST | None = enclosing_statement(terminate)
+    while statement is not None:
+        parent = parent_of(statement)
+        if parent is None:
+            return False
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(parent, field, None)
+            if isinstance(block, list) and any(statement is s for s in block):
+                earlier = block[: [id(s) for s in block].index(id(statement))]
+                if any(_joins(e, process) for e in earlier):
+                    return True
+        if isinstance(parent, ast.If) and _tests_alive(parent.test, process):
+            statement = parent
+        elif (
+            isinstance(parent, (ast.For, ast.AsyncFor))
+            and isinstance(process, ast.Name)
+            and isinstance(parent.target, ast.Name)
+            and parent.target.id == process.id
+        ):
+            loop = parent
+            grand = parent_of(loop)
+            block = containing_block(grand, loop) if grand is not None else None
+            if block is None:
+                return False
+            earlier = block[: [id(s) for s in block].index(id(loop))]
+            return any(
+                isinstance(e, (ast.For, ast.AsyncFor))
+                and same_expression(e.iter, loop.iter)
+                and isinstance(e.target, ast.Name)
+                and any(_joins(inner, e.target) for inner in e.body)
+                for e in earlier
+            )
+        else:
+            return False
+    return False
+
+
+def _joins(statement: ast.stmt, process: ast.expr) -> bool:
+    call = statement.value if isinstance(statement, ast.Expr) else None
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "join"
+        and not call.keywords
+        and (not call.args or len(call.args) == 1 and _is_none(call.args[0]))
+        and same_expression(call.func.value, process)
+    )
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _tests_alive(test: ast.expr, process: ast.expr) -> bool:
+    """Whether a test asks if the process still runs: ``p.is_alive()``, ``p.exitcode is None``."""
+    return any(
+        isinstance(node, ast.Attribute)
+        and node.attr in ("is_alive", "exitcode")
+        and same_expression(node.value, process)
+        for node in ast.walk(test)
+    )
+
+
+def containing_block(parent: ast.AST, child: ast.AST) -> list[ast.stmt] | None:
     for field in ("body", "orelse", "finalbody"):
         block = getattr(parent, field, None)
-        if isinstance(block, list) and statement in block:
-            for earlier in block[: block.index(statement)]:
-                call = earlier.value if isinstance(earlier, ast.Expr) else None
-                if (
-                    isinstance(call, ast.Call)
-                    and isinstance(call.func, ast.Attribute)
-                    and call.func.attr == "join"
-                    and not call.args
-                    and not call.keywords
-                    and same_expression(call.func.value, process)
-                ):
-                    return True
-    return False
+        if isinstance(block, list) and any(child is s for s in block):
+            return block
+    return None
 
 
 DISCARDING_METHODS = frozenset({"close", "cancel_join_thread", "join_thread"})

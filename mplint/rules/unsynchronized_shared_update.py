@@ -79,9 +79,11 @@ class UnsynchronizedSharedUpdate(Rule):
             if not isinstance(body, list):
                 continue
             started = position(child.call)
+            joined = joins_after(scope.node, child.call)
             for statement, _, updated in self.updates(model, scope.node):
                 if (
-                    position(statement) > started
+                    started < position(statement)
+                    and (joined is None or position(statement) < joined)
                     and updated.origins & shared.origins
                     and not locked(model, statement)
                 ):
@@ -173,6 +175,25 @@ def locked(model: ModuleModel, statement: ast.stmt) -> bool:
             if _acquires(model, earlier):
                 return True
     return False
+
+
+def joins_after(scope_node: ast.AST, process_call: ast.Call) -> tuple[int, int] | None:
+    """Where the process made by ``p = Process(...)`` is first joined after being made, if it is."""
+    assignment = parent_of(process_call)
+    if not (isinstance(assignment, ast.Assign) and isinstance(assignment.targets[0], ast.Name)):
+        return None
+    name = assignment.targets[0].id
+    found = [
+        position(node)
+        for node in own_nodes(list(getattr(scope_node, "body", [])))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "join"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == name
+        and position(node) > position(process_call)
+    ]
+    return min(found) if found else None
 
 
 def called_under_lock(model: ModuleModel, function: ast.AST) -> bool:
