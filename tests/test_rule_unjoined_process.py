@@ -325,3 +325,68 @@ def dict_of_processes():
     assert mpl003(body) == [2, 12, 20, 28, 71]
     messages = [d.message for d in diagnostics(HEADER + body, "MPL003")]
     assert "for p in procs.values(): p.join()" in messages[-1]
+
+
+def test_restarted_processes_deques_and_guarded_joins() -> None:
+    body = """\
+def restart_each_pass():
+    p = Process(target=work)
+    p.start()
+    for _ in range(3):
+        p.join()
+        p = Process(target=work)
+        p.start()
+    p.join()
+
+
+def pipeline(items):
+    p = None
+    for x in items:
+        if p is not None:
+            p.join()
+        p = Process(target=work, args=(x,))
+        p.start()
+    if p is not None:
+        p.join()
+
+
+def restart_dead():
+    p = Process(target=work)
+    p.start()
+    for _ in range(5):
+        if not p.is_alive():
+            p.join()
+            p = Process(target=work)
+            p.start()
+    p.join()
+
+
+def in_a_deque():
+    from collections import deque
+
+    running = deque()
+    for _ in range(4):
+        p = Process(target=work)
+        p.start()
+        running.append(p)
+    while running:
+        done = running.popleft()
+        done.join()
+    waiting = deque()
+    for _ in range(4):
+        p = Process(target=work)
+        p.start()
+        waiting.append(p)
+    while waiting:
+        waiting.popleft().join()
+
+
+def restart_without_final_join():
+    p = Process(target=work)
+    p.start()
+    for _ in range(3):
+        p.join()
+        p = Process(target=work)
+        p.start()
+"""
+    assert mpl003(body) == [59]

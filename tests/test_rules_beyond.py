@@ -971,3 +971,43 @@ def test_look_alikes_of_races_global_reads_and_terminations() -> None:
         Process(target=collect, args=(items2)).start()
     """
     assert found(source, "MPL006", "MPL008", "MPL009", "MPL010", "MPL011") == [("MPL006", 55)]
+
+
+def test_timeouts_initializers_generators_and_proxies_copied_between_proxies() -> None:
+    source = """\
+    import multiprocessing as mp
+
+
+    def work(q):
+        q.put("x" * 1_000_000)
+
+
+    def pools():
+        with mp.Pool(2) as pool:
+            yield pool
+
+
+    def run(items, source=pools()):
+        return next(source).map(abs, items)
+
+
+    if __name__ == "__main__":
+        mp.set_start_method("fork")
+        q = mp.Queue()
+        p = mp.Process(target=work, args=(q,))
+        p.start()
+        p.join(timeout=0.5)
+        data = q.get()
+        p.join()
+        with mp.Pool(2, initializer=lambda: None) as pool:
+            print(pool.map(abs, range(3)))
+        with mp.Manager() as m:
+            lists = m.list()
+            lists.append(m.list())
+            d = m.dict()
+            d["first"] = lists[0]
+            d["first"].append(6)
+    """
+    assert found(source, "MPL001", "MPL002", "MPL004", "MPL005") == []
+    spawned = source.replace('mp.set_start_method("fork")', 'mp.set_start_method("spawn")')
+    assert found(spawned, "MPL005") == [("MPL005", 25)]

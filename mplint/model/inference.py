@@ -940,31 +940,36 @@ class Inference:
             return
         self._contents_running = True
         try:
-            for target, stored in self.tree.stores:
-                stored_value = self.value(stored)
-                if not stored_value.is_(Kind.PROXY):
-                    continue
-                owner = self.value(target.value)
-                if not owner.is_(Kind.PROXY):
-                    continue
-                if isinstance(target, ast.Subscript):
-                    self._store(owner, constant_key(target.slice), stored_value)
-                else:
-                    self._store(owner, repr(target.attr), stored_value)
-            for call in self.tree.calls:
-                func = call.func
-                if not isinstance(func, ast.Attribute):
-                    continue
-                if func.attr in ("append", "insert", "extend", "update", "setdefault"):
-                    self._record_method_store(call, func)
+            # Twice: a store may copy a proxy that an append later in the module put in.
+            for _ in range(2):
+                self._scan_contents()
+                # Values computed during the scan saw partial contents: forget them.
+                self._values.clear()
+                self._bindings.clear()
+                self._returns.clear()
+                self._self_attrs = None
         finally:
             self._contents_running = False
             self._contents_ready = True
-        # Values computed during the scan saw partial contents: forget them.
-        self._values.clear()
-        self._bindings.clear()
-        self._returns.clear()
-        self._self_attrs = None
+
+    def _scan_contents(self) -> None:
+        for target, stored in self.tree.stores:
+            stored_value = self.value(stored)
+            if not stored_value.is_(Kind.PROXY):
+                continue
+            owner = self.value(target.value)
+            if not owner.is_(Kind.PROXY):
+                continue
+            if isinstance(target, ast.Subscript):
+                self._store(owner, constant_key(target.slice), stored_value)
+            else:
+                self._store(owner, repr(target.attr), stored_value)
+        for call in self.tree.calls:
+            func = call.func
+            if not isinstance(func, ast.Attribute):
+                continue
+            if func.attr in ("append", "insert", "extend", "update", "setdefault"):
+                self._record_method_store(call, func)
 
     def _record_method_store(self, call: ast.Call, func: ast.Attribute) -> None:
         owner = self.value(func.value)

@@ -92,7 +92,7 @@ class ProcessAnalysis:
         if made.is_(Kind.MANAGER) and call in made.origins:
             return ProcessStart(call, "starts a manager's server process", made.detail)
         target = self.called_function(call)
-        if target is not None:
+        if target is not None and not runs_later(target):
             inner = self.function_start(target)
             if inner is not None:
                 return ProcessStart(call, f"{inner.description} (in `{target.name}`)", inner.context_method)
@@ -132,6 +132,13 @@ class ProcessAnalysis:
             self._active.discard(function)
         self._function_starts[function] = found
         return found
+
+
+def runs_later(function: FunctionNode) -> bool:
+    """Whether calling ``function`` does not run its body: a coroutine or generator function."""
+    if isinstance(function, ast.AsyncFunctionDef):
+        return True
+    return any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in own_nodes(list(function.body)))
 
 
 def is_main_guard(test: ast.expr, inference: Inference) -> bool | None:

@@ -46,6 +46,8 @@ class JoinBeforeDrain(Rule):
             func = call.func
             if not (isinstance(func, ast.Attribute) and func.attr == "join"):
                 continue
+            if call.args or call.keywords:
+                continue  # a join with a timeout returns
             process = model.value(func.value)
             if not process.is_(Kind.PROCESS):
                 continue

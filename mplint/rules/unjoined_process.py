@@ -131,6 +131,8 @@ class JoinPaths:
 
     def joins(self, statement: ast.stmt) -> bool:
         if isinstance(statement, ast.If):
+            if self.tests_the_process(statement.test) and self.joins_block(statement.body):
+                return True  # ``if p is not None: p.join()``: skipped only when there is nothing to join
             return self.joins_block(statement.body) and self.joins_block(statement.orelse)
         if isinstance(statement, (*LOOP_NODES, ast.With, ast.AsyncWith)):
             return self.joins_block(statement.body)
@@ -139,6 +141,25 @@ class JoinPaths:
         if isinstance(statement, (*FUNCTION_NODES, ast.ClassDef)):
             return False
         return any(_names_call(node, self.name, frozenset({"join"})) for node in own_nodes([statement]))
+
+    def tests_the_process(self, test: ast.expr) -> bool:
+        """``p``, ``p is not None``, ``p.is_alive()``: a test that only asks whether there is a live
+        process to join."""
+        if isinstance(test, ast.Name):
+            return test.id == self.name
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.IsNot):
+            left, right = test.left, test.comparators[0]
+            return (
+                isinstance(left, ast.Name)
+                and left.id == self.name
+                and isinstance(right, ast.Constant)
+                and right.value is None
+            )
+        return (
+            isinstance(test, ast.Call)
+            and _names_call(test.func, self.name, frozenset({"is_alive"}))
+            and not test.args
+        )
 
     def joins_block(self, block: list[ast.stmt]) -> bool:
         for statement in block:
@@ -329,10 +350,30 @@ class UnjoinedProcess(Rule):
             )
         if JoinPaths(name, binding_statement).joined_after(statement):
             return None
+        if self.joined_on_the_next_pass(name, statement, binding_statement):
+            return None
         return (
             f"process `{name}` is started but not joined on every path: call `{name}.join()` "
             "before the end of the function (in a `finally:` if need be), or make it a daemon"
         )
+
+    @staticmethod
+    def joined_on_the_next_pass(name: str, statement: ast.stmt, binding_statement: ast.AST | None) -> bool:
+        """A process started in a loop whose next pass joins it before starting another, and which is
+        joined after the loop: ``for ...: p.join(); p = Process(...); p.start()``."""
+        started = (statement.lineno, statement.col_offset)
+        for ancestor in _ancestors(statement):
+            if isinstance(ancestor, (*FUNCTION_NODES, ast.Module, ast.ClassDef)):
+                return False
+            if isinstance(ancestor, LOOP_NODES):
+                if not any(
+                    _names_call(node, name, frozenset({"join"}))
+                    and (getattr(node, "lineno", 0), getattr(node, "col_offset", 0)) < started
+                    for node in ast.walk(ancestor)
+                ):
+                    return False
+                return JoinPaths(name, binding_statement).joined_after(ancestor)
+        return False
 
     def daemon_origin(self, model: ModuleModel, origins: frozenset[ast.AST]) -> bool:
         for origin in origins:
@@ -392,10 +433,24 @@ class UnjoinedProcess(Rule):
         holder: ast.AST | None = parent
         if isinstance(holder, ast.Subscript):
             holder = parent_of(holder)
-        elif isinstance(holder, ast.Attribute) and holder.attr == "pop":
+        elif isinstance(holder, ast.Attribute) and holder.attr in ("pop", "popleft"):
             holder = parent_of(parent_of(holder) or holder)
         if isinstance(holder, ast.Attribute) and holder.attr == "join":
             return True
+        if (
+            isinstance(holder, ast.Assign)
+            and len(holder.targets) == 1
+            and isinstance(holder.targets[0], ast.Name)
+            and isinstance(parent, ast.Attribute)
+            and parent.attr in ("pop", "popleft")
+        ):
+            taken = holder.targets[0].id  # done = running.popleft(); done.join()
+            outer = parent_of(holder)
+            block = containing_block(outer, holder) if outer is not None else None
+            if block is not None:
+                later = block[[id(s) for s in block].index(id(holder)) + 1 :]
+                if any(_names_call(node, taken, frozenset({"join"})) for e in later for node in ast.walk(e)):
+                    return True
         loop = _iterating_loop(load)
         if loop is None:
             return False

@@ -56,7 +56,12 @@ class UnpicklableCallable(Rule):
                 continue
             description, fails_everywhere_in_pools = problem
             failing: tuple[str, ...] = REIMPORTING
-            if child.runner in ("pool", "executor") and fails_everywhere_in_pools:
+            # an initializer travels with the worker process (not pickled under fork), a task is pickled
+            if (
+                child.runner in ("pool", "executor")
+                and fails_everywhere_in_pools
+                and child.handoff.role != "initializer"
+            ):
                 failing = EVERY_METHOD
             context_method = self.start_method(model, child)
             methods = [m for m in failing if m in configured]
