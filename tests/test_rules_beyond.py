@@ -1009,5 +1009,7 @@ def test_timeouts_initializers_generators_and_proxies_copied_between_proxies() -
             d["first"].append(6)
     """
     assert found(source, "MPL001", "MPL002", "MPL004", "MPL005") == []
+    polled = source.replace("p.join(timeout=0.5)", "while p.is_alive():\n            p.join(0.1)")
+    assert found(polled, "MPL004") == [("MPL004", 23)]
     spawned = source.replace('mp.set_start_method("fork")', 'mp.set_start_method("spawn")')
     assert found(spawned, "MPL005") == [("MPL005", 25)]

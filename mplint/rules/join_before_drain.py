@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic
 from mplint.model import Kind, ModuleModel, own_nodes, scope_of
-from mplint.model.scopes import FUNCTION_NODES, Scope, position
+from mplint.model.scopes import FUNCTION_NODES, Scope, ancestors, position, same_expression
 from mplint.rules.base import Rule, RuleContext
 
 WRITES = frozenset({"put", "put_nowait", "send", "send_bytes"})
@@ -46,7 +46,7 @@ class JoinBeforeDrain(Rule):
             func = call.func
             if not (isinstance(func, ast.Attribute) and func.attr == "join"):
                 continue
-            if call.args or call.keywords:
+            if (call.args or call.keywords) and not waits_until_exit(call):
                 continue  # a join with a timeout returns
             process = model.value(func.value)
             if not process.is_(Kind.PROCESS):
@@ -136,6 +136,24 @@ class JoinBeforeDrain(Rule):
                 ):
                     yield channel.origins, ast.unparse(handed_expr)
                     break
+
+
+def waits_until_exit(join: ast.Call) -> bool:
+    """Whether a join with a timeout is repeated until the process ends: ``while p.is_alive():
+    p.join(0.1)`` waits as long as a plain join."""
+    assert isinstance(join.func, ast.Attribute)
+    process = join.func.value
+    for ancestor in ancestors(join):
+        if isinstance(ancestor, FUNCTION_NODES):
+            return False
+        if isinstance(ancestor, ast.While):
+            return any(
+                isinstance(node, ast.Attribute)
+                and node.attr in ("is_alive", "exitcode")
+                and same_expression(node.value, process)
+                for node in ast.walk(ancestor.test)
+            )
+    return False
 
 
 class ReadsByScope:
