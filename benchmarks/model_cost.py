@@ -7,6 +7,7 @@ Run: python benchmarks/model_cost.py   (prints a table; one process, best of 3 r
 from __future__ import annotations
 
 import ast
+import gc
 import sysconfig
 import time
 from collections.abc import Callable
@@ -17,6 +18,9 @@ from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProv
 
 from mplint.engine import check_text
 from mplint.model import ModuleModel
+from mplint.prefilter import Relevance, relevance
+from mplint.rules import RULES
+from mplint.rules.base import RuleContext
 from mplint.settings import Settings
 from mplint.source import SourceText
 
@@ -86,6 +90,52 @@ def main() -> None:
     for label, work in rows:
         runs = 1 if "metadata" in label else 3
         print(f"{label:50s} {best_of(runs, work):7.2f} s")
+    print("\nmplint's phases on the files it analyses (garbage collector paused, as in a check; best of 3):")
+    for phase, seconds in engine_phases([text for _, text in files]).items():
+        print(f"  {phase:48s} {seconds:7.2f} s")
+
+
+def engine_phases(texts: list[str]) -> dict[str, float]:
+    """The engine's work split into its phases, summed over ``texts``: the prefilter, parsing (files
+    it only parses for syntax errors too), the scope pass, inference and rules, freeing the trees."""
+    settings = Settings.default()
+    best: dict[str, float] = {}
+    for _ in range(3):
+        spent = dict.fromkeys(("prefilter", "parse (ast)", "scope pass", "inference and rules", "free"), 0.0)
+        gc.disable()
+        try:
+            for text in texts:
+                start = time.perf_counter()
+                needed = relevance(text)
+                spent["prefilter"] += time.perf_counter() - start
+                if needed is Relevance.NONE:
+                    continue
+                start = time.perf_counter()
+                tree = ast.parse(text)
+                spent["parse (ast)"] += time.perf_counter() - start
+                if needed is Relevance.SYNTAX:
+                    start = time.perf_counter()
+                    del tree
+                    spent["free"] += time.perf_counter() - start
+                    continue
+                start = time.perf_counter()
+                source = SourceText(text)
+                model = ModuleModel.build(tree, source)
+                spent["scope pass"] += time.perf_counter() - start
+                start = time.perf_counter()
+                context = RuleContext(path="corpus.py", source=source, model=model, settings=settings)
+                for rule in RULES:
+                    list(rule().check(context))
+                spent["inference and rules"] += time.perf_counter() - start
+                start = time.perf_counter()
+                model.dispose()
+                del tree, model, context
+                spent["free"] += time.perf_counter() - start
+        finally:
+            gc.enable()
+            gc.collect()
+        best = {phase: min(seconds, best.get(phase, seconds)) for phase, seconds in spent.items()}
+    return best
 
 
 if __name__ == "__main__":
