@@ -390,3 +390,25 @@ def restart_without_final_join():
         p.start()
 """
     assert mpl003(body) == [59]
+
+
+def test_started_and_joined_under_the_same_condition() -> None:
+    body = """\
+def maybe_parallel(parallel):
+    p = Process(target=work)
+    if parallel:
+        p.start()
+    else:
+        work()
+    if parallel:
+        p.join()
+
+
+def other_condition(parallel, verbose):
+    p = Process(target=work)
+    if parallel:
+        p.start()
+    if verbose:
+        p.join()
+"""
+    assert mpl003(body) == [14]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from mplint.diagnostics import Diagnostic
 from mplint.model import Kind, ModuleModel, enclosing_statement, own_nodes, parent_of, scope_of
-from mplint.model.scopes import FUNCTION_NODES, Scope, position
+from mplint.model.scopes import FUNCTION_NODES, Scope, position, same_expression
 from mplint.rules.base import Rule, RuleContext
 
 # Calls that only look at an object: passing it to them is not an escape.
@@ -352,6 +352,8 @@ class UnjoinedProcess(Rule):
             return None
         if self.joined_on_the_next_pass(name, statement, binding_statement):
             return None
+        if self.joined_under_the_same_condition(name, statement, binding_statement):
+            return None
         return (
             f"process `{name}` is started but not joined on every path: call `{name}.join()` "
             "before the end of the function (in a `finally:` if need be), or make it a daemon"
@@ -373,6 +375,31 @@ class UnjoinedProcess(Rule):
                 ):
                     return False
                 return JoinPaths(name, binding_statement).joined_after(ancestor)
+        return False
+
+    @staticmethod
+    def joined_under_the_same_condition(
+        name: str, statement: ast.stmt, binding_statement: ast.AST | None
+    ) -> bool:
+        """``if parallel: p.start()`` ... ``if parallel: p.join()``: started and joined under one test."""
+        current: ast.AST = statement
+        for ancestor in _ancestors(statement):
+            if isinstance(ancestor, (*FUNCTION_NODES, ast.Module, ast.ClassDef, *LOOP_NODES)):
+                return False
+            if isinstance(ancestor, ast.If) and any(current is s for s in ancestor.body):
+                parent = parent_of(ancestor)
+                block = containing_block(parent, ancestor) if parent is not None else None
+                if block is None:
+                    return False
+                later = block[[id(s) for s in block].index(id(ancestor)) + 1 :]
+                paths = JoinPaths(name, binding_statement)
+                return any(
+                    isinstance(following, ast.If)
+                    and same_expression(following.test, ancestor.test)
+                    and paths.joins_block(following.body)
+                    for following in later
+                )
+            current = ancestor
         return False
 
     def daemon_origin(self, model: ModuleModel, origins: frozenset[ast.AST]) -> bool:
