@@ -551,6 +551,15 @@ def test_pool_results_kept_in_containers_or_not_waited_for_inside_the_block() ->
         return [r.get(timeout=5) for r in rs]
 
 
+    def joined_on_one_branch_only(verbose):
+        with Pool(2) as pool:
+            r = pool.apply_async(work, (1,))
+            if verbose:
+                pool.close()
+                pool.join()
+        return r.get()
+
+
     def keys_are_not_results():
         jobs = {}
         with Pool(2) as pool:
@@ -564,6 +573,7 @@ def test_pool_results_kept_in_containers_or_not_waited_for_inside_the_block() ->
         ("MPL010", 28),
         ("MPL010", 35),
         ("MPL010", 42),
+        ("MPL010", 59),
     ]
 
 

@@ -133,9 +133,11 @@ def _inside(node: ast.AST, container: ast.AST) -> bool:
 
 
 def pool_joined_inside(model: ModuleModel, origins: frozenset[ast.AST], block: ast.With) -> bool:
-    """Whether the pool was closed and joined inside the block: every task has then finished, and the
-    terminate of ``__exit__`` loses nothing."""
-    for node in ast.walk(block):
+    """Whether the pool was closed and joined inside the block, on every path through it (a join
+    statement of the block's own body): every task has then finished, and the terminate of
+    ``__exit__`` loses nothing."""
+    for statement in block.body:
+        node = statement.value if isinstance(statement, ast.Expr) else None
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
