@@ -412,3 +412,66 @@ def other_condition(parallel, verbose):
         p.join()
 """
     assert mpl003(body) == [14]
+
+
+def test_processes_kept_on_self_by_the_constructor() -> None:
+    body = """\
+class Farm:
+    def __init__(self, n):
+        self.workers = [Process(target=work) for _ in range(n)]
+        for w in self.workers:
+            w.start()
+
+
+class Appended:
+    def __init__(self, n):
+        self.workers = []
+        for _ in range(n):
+            p = Process(target=work)
+            p.start()
+            self.workers.append(p)
+
+
+class Stopped:
+    def __init__(self, n):
+        self.workers = [Process(target=work) for _ in range(n)]
+        for w in self.workers:
+            w.start()
+
+    def stop(self):
+        for w in self.workers:
+            w.join()
+
+
+class Popped:
+    def __init__(self):
+        self.workers = []
+        p = Process(target=work)
+        p.start()
+        self.workers.append(p)
+
+    def close(self):
+        while self.workers:
+            self.workers.pop().join()
+
+
+class HandedOn:
+    def __init__(self):
+        self.workers = [Process(target=work)]
+        for w in self.workers:
+            w.start()
+
+    def stop(self):
+        shutdown_all(self.workers)
+
+
+class Comprehension:
+    def __init__(self):
+        self.workers = [Process(target=work)]
+        for w in self.workers:
+            w.start()
+
+    def stop(self):
+        [w.join() for w in self.workers]
+"""
+    assert mpl003(body) == [5, 13]

@@ -325,12 +325,19 @@ class UnjoinedProcess(Rule):
             return None
         seen = scope.lookup(name, position(receiver))
         if len(seen) == 1 and seen[0].kind == "for" and seen[0].value is not None:
+            attribute = self_attribute_of(seen[0].value)
+            if attribute is not None:
+                return self.unjoined_self_container(receiver, attribute)
             iterated = iteration_root(seen[0].value)
             if iterated is None:
                 return None
             return self.unjoined_container(model, scope_of(iterated), iterated.id)
-        uses = classify_uses(model, model.loads_of(owner, name))
-        if uses.escapes:
+        loads = model.loads_of(owner, name)
+        kept_in = [attribute for load in loads if (attribute := appended_to_self(load)) is not None]
+        uses = classify_uses(model, [load for load in loads if appended_to_self(load) is None])
+        if kept_in and not uses.escapes and not uses.containers:
+            return self.unjoined_self_container(receiver, kept_in[0])
+        if uses.escapes or kept_in:
             return None
         if uses.containers:
             return self.unjoined_container(model, owner, uses.containers[0])
@@ -357,6 +364,36 @@ class UnjoinedProcess(Rule):
         return (
             f"process `{name}` is started but not joined on every path: call `{name}.join()` "
             "before the end of the function (in a `finally:` if need be), or make it a daemon"
+        )
+
+    @staticmethod
+    def unjoined_self_container(start: ast.AST, attribute: str) -> str | None:
+        """Processes kept in ``self.<attribute>`` by a method that sets it up (``__init__``...), when no
+        method of the class joins them, nor hands the collection to anything else."""
+        method = next((a for a in _ancestors(start) if isinstance(a, FUNCTION_NODES)), None)
+        cls = parent_of(method) if method is not None else None
+        if method is None or not isinstance(cls, ast.ClassDef) or method.name not in SETUP_METHODS:
+            return None
+        for node in ast.walk(cls):
+            if not _self_attribute(node, attribute) or not isinstance(node, ast.Attribute):
+                continue
+            if isinstance(node.ctx, ast.Store):
+                continue
+            parent = parent_of(node)
+            if isinstance(parent, ast.Attribute) and parent.attr in COLLECTING_METHODS:
+                continue
+            if self_container_joined(node):
+                return None
+            if isinstance(parent, ast.Subscript) and isinstance(parent_of(parent), ast.Attribute):
+                continue  # self.workers[0].pid...
+            if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)):
+                continue  # iterated without a join
+            if isinstance(parent, ast.Call) and _called_name(parent) in HARMLESS_FUNCTIONS:
+                continue
+            return None  # handed elsewhere: joined or not, that is its business
+        return (
+            f"processes kept in `self.{attribute}` are started but no method of `{cls.name}` joins them: "
+            f"`for p in self.{attribute}: p.join()`"
         )
 
     @staticmethod
@@ -663,6 +700,69 @@ def shut_down_only_after_loop(name: str, statement: ast.stmt, methods: frozenset
     if any(isinstance(node, (ast.Break, ast.Return)) for node in ast.walk(loop)):
         return False  # the loop may run once
     return True
+
+
+def self_attribute_of(expr: ast.expr) -> str | None:
+    """``workers`` for ``self.workers`` (also ``list(self.workers)``, ``self.workers[:]``)."""
+    current: ast.AST = expr
+    while isinstance(current, (ast.Subscript, ast.Call)):
+        if isinstance(current, ast.Subscript):
+            current = current.value
+        elif isinstance(current.func, ast.Name) and current.func.id in ITERATION_WRAPPERS and current.args:
+            current = current.args[0]
+        else:
+            return None
+    if (
+        isinstance(current, ast.Attribute)
+        and isinstance(current.value, ast.Name)
+        and current.value.id == "self"
+    ):
+        return current.attr
+    return None
+
+
+def appended_to_self(load: ast.Name) -> str | None:
+    """``workers`` when the load is ``self.workers.append(p)``'s argument."""
+    call = parent_of(load)
+    if not (isinstance(call, ast.Call) and any(arg is load for arg in call.args)):
+        return None
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in COLLECTING_METHODS:
+        return self_attribute_of(func.value)
+    return None
+
+
+def self_container_joined(node: ast.Attribute) -> bool:
+    """Whether a use of ``self.<attribute>`` joins its processes: a loop over it that joins each one,
+    ``self.workers[i].join()``, ``self.workers.pop().join()``."""
+    parent = parent_of(node)
+    holder: ast.AST | None = parent
+    if isinstance(holder, ast.Subscript):
+        holder = parent_of(holder)
+    elif isinstance(holder, ast.Attribute) and holder.attr in ("pop", "popleft"):
+        holder = parent_of(parent_of(holder) or holder)
+    if isinstance(holder, ast.Attribute) and holder.attr == "join":
+        return True
+    current: ast.AST = node
+    outer = parent_of(current)
+    while isinstance(outer, (ast.Call, ast.Subscript)) and not isinstance(outer, ast.comprehension):
+        current, outer = outer, parent_of(outer)
+    loop_body: list[ast.AST] = []
+    bound: set[str] = set()
+    if isinstance(outer, (ast.For, ast.AsyncFor)) and outer.iter is current:
+        loop_body, bound = list(outer.body), {n.id for n in ast.walk(outer.target) if isinstance(n, ast.Name)}
+    elif isinstance(outer, ast.comprehension) and outer.iter is current:
+        comprehension = parent_of(outer)
+        element = getattr(comprehension, "elt", None)
+        loop_body = [element] if element is not None else []
+        bound = {n.id for n in ast.walk(outer.target) if isinstance(n, ast.Name)}
+    return any(
+        isinstance(n, ast.Attribute)
+        and n.attr == "join"
+        and isinstance(n.value, ast.Name)
+        and n.value.id in bound
+        for n in own_nodes(loop_body)
+    )
 
 
 def expected_to_raise(node: ast.AST) -> bool:
