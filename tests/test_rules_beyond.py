@@ -1023,3 +1023,34 @@ def test_timeouts_initializers_generators_and_proxies_copied_between_proxies() -
     assert found(polled, "MPL004") == [("MPL004", 23)]
     spawned = source.replace('mp.set_start_method("fork")', 'mp.set_start_method("spawn")')
     assert found(spawned, "MPL005") == [("MPL005", 25)]
+
+
+def test_one_shared_value_per_child_does_not_race() -> None:
+    source = """\
+    from multiprocessing import Process, Value
+
+
+    def work(counter):
+        for _ in range(1000):
+            counter.value += 1
+
+
+    def tally(counter):
+        counter.value += 1
+
+
+    def each(counter):
+        counter.value += 1
+
+
+    if __name__ == "__main__":
+        counters = [Value("i", 0) for _ in range(4)]
+        ps = [Process(target=work, args=(c,)) for c in counters]
+        for _ in range(4):
+            c = Value("i", 0)
+            p = Process(target=each, args=(c,))
+            p.start()
+        shared = Value("i", 0)
+        qs = [Process(target=tally, args=(shared,)) for _ in range(4)]
+    """
+    assert found(source, "MPL009") == [("MPL009", 10)]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from mplint.diagnostics import Applicability, Diagnostic, Fix
 from mplint.model import ChildRuns, Kind, ModuleModel, own_nodes, parent_of, scope_of
-from mplint.model.scopes import FUNCTION_NODES, enclosing_statement, position, same_expression
+from mplint.model.scopes import FUNCTION_NODES, ancestors, enclosing_statement, position, same_expression
 from mplint.model.values import Value
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
@@ -53,7 +53,12 @@ class UnsynchronizedSharedUpdate(Rule):
             if not locked(model, update[0]) and not called_under_lock(model, function)
         ]
         for function, runs, (statement, shared_expr, shared) in found:
-            if not model.children.runs_concurrently(model.children.handoffs_of(runs)):
+            handoffs = model.children.handoffs_of(runs)
+            if handoffs and all(
+                one_per_child(model, child.call, shared, len(handoffs)) for child in handoffs
+            ):
+                continue  # each child is handed its own object, drawn from a collection of them
+            if not model.children.runs_concurrently(handoffs):
                 # one child at a time races only with the children of another function updating it too
                 others = [
                     other
@@ -175,6 +180,49 @@ def locked(model: ModuleModel, statement: ast.stmt) -> bool:
             if _acquires(model, earlier):
                 return True
     return False
+
+
+def one_per_child(model: ModuleModel, call: ast.Call, shared: Value, handoffs: int) -> bool:
+    """Whether the hand-off at ``call`` gives each child its own shared object: objects made one per
+    pass of a loop or comprehension, handed over through the variable of the loop or comprehension
+    that starts the children (``[Process(target=f, args=(c,)) for c in counters]``), or made in the
+    same pass as the one child the loop starts (``for ...: c = Value(...); Process(args=(c,))``)."""
+    if not shared.origins or not all(_made_repeatedly(origin) for origin in shared.origins):
+        return False
+    handed = [
+        argument
+        for argument in model.handed_arguments(call)
+        if model.value(argument).origins & shared.origins
+    ]
+    if not handed:
+        return False
+    for argument in handed:
+        if not isinstance(argument, ast.Name):
+            return False
+        bindings = scope_of(argument).lookup(argument.id, position(argument))
+        if len(bindings) != 1 or bindings[0].path:
+            return False
+        made_here = bindings[0].kind == "assign" and handoffs == 1 and bindings[0].value in shared.origins
+        if bindings[0].kind != "for" and not made_here:
+            return False
+        loop = next(
+            (
+                a
+                for a in ancestors(bindings[0].node)
+                if isinstance(a, (ast.For, ast.AsyncFor, *COMPREHENSIONS))
+            ),
+            None,
+        )
+        if loop is None or not any(a is loop for a in ancestors(call)):
+            return False
+    return True
+
+
+def _made_repeatedly(origin: ast.AST) -> bool:
+    return any(isinstance(a, (ast.For, ast.AsyncFor, ast.While, *COMPREHENSIONS)) for a in ancestors(origin))
+
+
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
 def joins_after(scope_node: ast.AST, process_call: ast.Call) -> tuple[int, int] | None:
