@@ -1054,3 +1054,42 @@ def test_one_shared_value_per_child_does_not_race() -> None:
         qs = [Process(target=tally, args=(shared,)) for _ in range(4)]
     """
     assert found(source, "MPL009") == [("MPL009", 10)]
+
+
+def test_terminating_a_child_that_uses_a_module_level_queue_or_lock() -> None:
+    source = """\
+    import time
+    from multiprocessing import Lock, Process, Queue
+
+    q = Queue()
+    lock = Lock()
+
+
+    def produce():
+        while True:
+            q.put(1)
+
+
+    def guarded():
+        with lock:
+            time.sleep(1)
+
+
+    def idle():
+        time.sleep(1)
+
+
+    if __name__ == "__main__":
+        for target in (produce, guarded, idle):
+            pass
+        p = Process(target=produce)
+        p.start()
+        p.terminate()
+        g = Process(target=guarded)
+        g.start()
+        g.terminate()
+        i = Process(target=idle)
+        i.start()
+        i.terminate()
+    """
+    assert found(source, "MPL011") == [("MPL011", 27), ("MPL011", 30)]

@@ -20,9 +20,9 @@ class TerminateWithSharedResource(Rule):
     what = (
         "Flags `p.terminate()` and `p.kill()` on a process that was given a `Queue`, a `Pipe` "
         "connection, or a `Lock`/`RLock`/`Semaphore`/`Condition`/`Event`/`Barrier` (also a manager's "
-        "lock proxy), directly or through a Process subclass's constructor. Not flagged right after an "
-        "unconditional `join()` (the process has exited), nor when the resource, a local variable, is "
-        "only closed afterwards."
+        "lock proxy), directly, through a Process subclass's constructor, or as a module-level object "
+        "its target uses. Not flagged right after an unconditional `join()` (the process has exited), "
+        "nor when the resource, a local variable, is only closed afterwards."
     )
     why = (
         "Terminating a process skips its `finally` clauses and exit handlers. The documentation warns "
@@ -86,7 +86,38 @@ class TerminateWithSharedResource(Rule):
                 text = ast.unparse(argument)
                 if text not in [name for name, _ in names]:
                     names.append((text, argument))
+            if target is not None:
+                for used in module_resources_used(model, target):
+                    if used.id not in [name for name, _ in names]:
+                        names.append((used.id, used))
         return names
+
+
+def module_resources_used(model: ModuleModel, function: FunctionNode) -> list[ast.Name]:
+    """Module-level queues, pipe connections and locks the function uses directly (a child started
+    with fork shares them without being handed them): ``q.put()``, ``with lock:``, ``lock.acquire()``."""
+    found: list[ast.Name] = []
+    module = scope_of(function).module
+    for node in own_nodes(list(function.body)):
+        if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
+            continue
+        if scope_of(node).defining_scope(node.id) is not module:
+            continue
+        parent = parent_of(node)
+        value = model.value(node)
+        lock = value.is_(Kind.LOCK) or (value.is_(Kind.PROXY) and value.detail == "lock")
+        channel = value.is_(Kind.QUEUE, Kind.CONNECTION) or (
+            value.is_(Kind.PROXY) and value.detail == "queue"
+        )
+        if lock and (
+            isinstance(parent, ast.withitem)
+            or isinstance(parent, ast.Attribute)
+            and parent.attr in HOLDING_METHODS
+        ):
+            found.append(node)
+        elif channel and isinstance(parent, ast.Attribute):
+            found.append(node)
+    return found
 
 
 def joined_just_before(terminate: ast.Call) -> bool:
