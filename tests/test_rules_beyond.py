@@ -1093,3 +1093,31 @@ def test_terminating_a_child_that_uses_a_module_level_queue_or_lock() -> None:
         i.terminate()
     """
     assert found(source, "MPL011") == [("MPL011", 27), ("MPL011", 30)]
+
+
+def test_join_before_drain_with_a_bound_method_target() -> None:
+    source = """\
+    import multiprocessing as mp
+
+
+    class Crawler:
+        def __init__(self):
+            self.results = mp.Queue()
+
+        def _work(self):
+            self.results.put(b"x" * 1_000_000)
+
+        def run(self):
+            p = mp.Process(target=self._work)
+            p.start()
+            p.join()
+            return self.results.get()
+
+        def run_well(self):
+            p = mp.Process(target=self._work)
+            p.start()
+            data = self.results.get()
+            p.join()
+            return data
+    """
+    assert found(source, "MPL004") == [("MPL004", 14)]

@@ -79,6 +79,9 @@ class JoinBeforeDrain(Rule):
             target = model.children.target_function(target_expr)
             if target is None:
                 continue
+            if isinstance(target_expr, ast.Attribute) and isinstance(target_expr.value, ast.Name):
+                if target_expr.value.id == "self":
+                    yield from self.attribute_channels(model, target)
             params = [*target.args.posonlyargs, *target.args.args]
             args = keywords.get("args")
             handed: list[tuple[str, ast.expr]] = []
@@ -95,6 +98,25 @@ class JoinBeforeDrain(Rule):
                     continue
                 if writes_to(model, target, param):
                     yield channel.origins, ast.unparse(handed_expr)
+
+    @staticmethod
+    def attribute_channels(model: ModuleModel, method: ast.AST) -> Iterator[tuple[frozenset[ast.AST], str]]:
+        """The queues and pipes kept on ``self`` that a bound method run as a target writes to
+        (``target=self._work`` with ``self.results.put(...)``)."""
+        assert isinstance(method, FUNCTION_NODES)
+        for node in own_nodes(list(method.body)):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            receiver = node.func.value
+            if (
+                node.func.attr in WRITES
+                and isinstance(receiver, ast.Attribute)
+                and isinstance(receiver.value, ast.Name)
+                and receiver.value.id == "self"
+            ):
+                channel = model.value(receiver)
+                if channel.is_(Kind.QUEUE, Kind.CONNECTION) and channel.origins:
+                    yield channel.origins, ast.unparse(receiver)
 
     @staticmethod
     def subclass_channels(
