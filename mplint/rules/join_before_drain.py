@@ -20,8 +20,11 @@ class JoinBeforeDrain(Rule):
     summary = "Child joined before the queue or pipe it writes to is drained"
     what = (
         "Flags `p.join()` on a child process that puts data on a `Queue`, `SimpleQueue` or "
-        "`JoinableQueue` (or sends on a `Pipe` connection) given to it, when the parent reads that "
-        "data only after the join. A manager's `Queue()` proxy does not block and is not flagged."
+        "`JoinableQueue` (or sends on a `Pipe` connection) given to it, also through a function it "
+        "calls, a Process subclass keeping it on `self`, or a bound-method target writing to one kept "
+        "on `self`, when the parent reads that data only after the join. A join with a timeout returns "
+        "and is not flagged, unless it is repeated while the process is alive. A manager's `Queue()` "
+        "proxy does not block and is not flagged."
     )
     why = (
         "A process that has put items on a queue waits, before it exits, until a feeder thread has "
