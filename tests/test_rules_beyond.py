@@ -1121,3 +1121,38 @@ def test_join_before_drain_with_a_bound_method_target() -> None:
             return data
     """
     assert found(source, "MPL004") == [("MPL004", 14)]
+
+
+def test_join_before_drain_through_a_helper_that_joins() -> None:
+    source = """\
+    from multiprocessing import Process, Queue
+
+
+    def produce(q):
+        q.put(bytes(200_000))
+
+
+    def wait_all(procs):
+        for p in procs:
+            p.join()
+
+
+    def drain_first(q, procs):
+        data = [q.get() for _ in procs]
+        wait_all(procs)
+        return data
+
+
+    if __name__ == "__main__":
+        q = Queue()
+        procs = [Process(target=produce, args=(q,)) for _ in range(3)]
+        for p in procs:
+            p.start()
+        wait_all(procs)
+        print([len(q.get()) for _ in procs])
+    """
+    assert found(source, "MPL004") == [("MPL004", 10)]
+    drained = source.replace("        wait_all(procs)\n        print(", "        print(").replace(
+        "for _ in procs])\n", "for _ in procs])\n        wait_all(procs)\n"
+    )
+    assert found(drained, "MPL004") == []

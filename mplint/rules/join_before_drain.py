@@ -22,9 +22,10 @@ class JoinBeforeDrain(Rule):
         "Flags `p.join()` on a child process that puts data on a `Queue`, `SimpleQueue` or "
         "`JoinableQueue` (or sends on a `Pipe` connection) given to it, also through a function it "
         "calls, a Process subclass keeping it on `self`, or a bound-method target writing to one kept "
-        "on `self`, when the parent reads that data only after the join. A join with a timeout returns "
-        "and is not flagged, unless it is repeated while the process is alive. A manager's `Queue()` "
-        "proxy does not block and is not flagged."
+        "on `self`, when the parent reads that data only after the join (or, for a join in a helper "
+        "function, only after calling the helper). A join with a timeout returns and is not flagged, "
+        "unless it is repeated while the process is alive. A manager's `Queue()` proxy does not block "
+        "and is not flagged."
     )
     why = (
         "A process that has put items on a queue waits, before it exits, until a feeder thread has "
@@ -197,17 +198,37 @@ class ReadsByScope:
         return self._by_scope.get(id(scope), [])
 
     def drained_only_after(self, join: ast.Call, channel: frozenset[ast.AST]) -> bool:
-        """Whether the channel is read in the join's scope, and only after the join."""
+        """Whether the channel is read in the join's scope, and only after the join; for a join in a
+        helper function that reads nothing, whether every caller reads it only after calling it."""
+        scope = scope_of(join).function_scope()
+        reads = self.channel_reads(scope, channel)
+        if reads:
+            join_at = position(join)
+            return all(position(read) > join_at for read in reads)
+        function = scope.node
+        if not isinstance(function, FUNCTION_NODES):
+            return False
+        callers = [
+            call
+            for call in self.model.calls_named(function.name)
+            if self.model.value(call.func).node is function
+        ]
+        found = False
+        for call in callers:
+            caller_reads = self.channel_reads(scope_of(call).function_scope(), channel)
+            if any(position(read) < position(call) for read in caller_reads):
+                return False
+            found = found or bool(caller_reads)
+        return found
+
+    def channel_reads(self, scope: Scope, channel: frozenset[ast.AST]) -> list[ast.Call]:
         reads = []
-        for node in self.reads_in(scope_of(join).function_scope()):
+        for node in self.reads_in(scope):
             assert isinstance(node.func, ast.Attribute)
             value = self.model.value(node.func.value)
             if value.is_(Kind.QUEUE, Kind.CONNECTION) and value.origins & channel:
                 reads.append(node)
-        if not reads:
-            return False
-        join_at = position(join)
-        return all(position(read) > join_at for read in reads)
+        return reads
 
 
 def writes_to(model: ModuleModel, function: ast.AST, param: str, depth: int = 0) -> bool:
