@@ -163,7 +163,9 @@ def _check_parsed(
         for rule_class in RULES:
             if rule_class.code in settings.select and rule_class is not SyntaxErrorRule:
                 found.extend(rule_class().check(ctx))
-        found = apply_suppressions(found, parse_suppressions(text), source, settings.select, KNOWN_CODES)
+        rows = {d.noqa_row for d in found if d.noqa_row is not None}
+        suppressions = parse_suppressions(text, rows)
+        found = apply_suppressions(found, suppressions, source, settings.select, KNOWN_CODES)
     except RecursionError:
         if model is not None:
             model.dispose()

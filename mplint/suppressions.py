@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
@@ -24,6 +25,10 @@ _FILE_NOQA = re.compile(
     r"#\s*mplint\s*:\s*noqa(?::\s*(?P<codes>[\w-]+(?:[\s,]+[\w-]+)*))?\s*$", re.IGNORECASE
 )
 _MPL_CODE = re.compile(r"MPL\d+", re.IGNORECASE)
+# A noqa directive naming a code that could be mplint's: an MPL code or a hyphenated rule name.
+_MAY_NAME_OURS = re.compile(
+    rf"#\s*noqa\s*:\s*(?:{_CODE_TOKEN}[\s,]+)*(?:MPL\d|[a-z][a-z0-9]*-)", re.IGNORECASE
+)
 UNUSED_CODE = "MPL100"
 UNUSED_NAME = "unused-noqa"
 
@@ -58,17 +63,52 @@ def comments(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
+def _candidate_rows(lowered: str, rows: Collection[int]) -> set[int]:
+    """The rows (counted as the tokenizer counts them, by ``\\n``) whose text holds a directive that can
+    suppress a diagnostic on ``rows`` or be reported by MPL100 (see ``parse_suppressions``): ``rows``
+    themselves, rows of file-level directives, and rows naming an ``MPL`` code or a rule-like name."""
+    wanted: set[int] = set()
+    row = 1
+    counted = 0
+    start = lowered.find("noqa")
+    while start != -1:
+        row += lowered.count("\n", counted, start)
+        line_start = lowered.rfind("\n", 0, start) + 1
+        line_end = lowered.find("\n", start)
+        line = lowered[line_start : len(lowered) if line_end == -1 else line_end]
+        if row in rows or _MAY_NAME_OURS.search(line) or _FILE_NOQA.search(line):
+            wanted.add(row)
+        counted = start
+        start = lowered.find("noqa", len(lowered) if line_end == -1 else line_end)
+    return wanted
+
+
 def _split(codes: str | None) -> list[str] | None:
     if codes is None:
         return None
     return [code for code in re.split(r"[\s,]+", codes.strip()) if code]
 
 
-def parse_suppressions(text: str) -> Suppressions:
+def parse_suppressions(text: str, rows: Collection[int] | None = None) -> Suppressions:
+    """The suppression comments of ``text``.
+
+    With ``rows`` (the rows diagnostics could be suppressed on), only the directives that can matter
+    are found: those on ``rows``, file-level ones, and those naming something that could be an mplint
+    code (which MPL100 may report). Telling a comment from a ``#`` inside a string takes tokenizing the
+    whole text, which costs as much as parsing it: skipped when no line can hold such a directive.
+    """
     found = Suppressions()
-    if "noqa" not in text.lower():
+    lowered = text.lower()
+    if "noqa" not in lowered:
         return found
+    wanted: set[int] | None = None
+    if rows is not None:
+        wanted = _candidate_rows(lowered, rows)
+        if not wanted:
+            return found
     for row, column, comment in comments(text):
+        if wanted is not None and row not in wanted:
+            continue
         file_match = _FILE_NOQA.match(comment)
         if file_match is not None:
             found.files.append(

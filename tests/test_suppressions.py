@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from mplint.engine import check_text
+from mplint.rules import resolve_selection
+from mplint.settings import Settings
 from mplint.source import SourceText
-from mplint.suppressions import add_noqa_edit
+from mplint.suppressions import add_noqa_edit, parse_suppressions
 from tests.rule_support import diagnostics, fixed
 
 SOURCE = """\
@@ -66,3 +73,67 @@ def test_add_noqa_merges_with_an_existing_comment() -> None:
     assert appended is not None and appended.content == "  # noqa: MPL001, MPL003"
     assert appended.location.column == 6
     assert add_noqa_edit(source, 3, ["MPL001"]) is None
+
+
+def _all_directives(text: str) -> dict[int, tuple[int, int, list[str] | None]]:
+    found = parse_suppressions(text)
+    return {row: (d.start, d.end, d.codes) for row, d in found.lines.items()}
+
+
+def test_directives_are_looked_for_only_where_they_can_matter() -> None:
+    text = (
+        "x = 1  # noqa: E501\n"  # another tool's code, no diagnostic here: not needed
+        "y = 2  # noqa\n"  # blanket, a diagnostic on this row: needed
+        "z = 3  # noqa: MPL003\n"  # an mplint code: MPL100 may report it
+        "w = 4  # noqa: proxy-nested-mutation\n"  # a rule name: likewise
+        "s = '# noqa: MPL001'\n"  # not a comment at all
+        "v = 5  # NOQA\n"  # blanket, no diagnostic: cannot matter
+    )
+    narrowed = parse_suppressions(text, rows={2, 5})
+    assert sorted(narrowed.lines) == [2, 3, 4]
+    everything = _all_directives(text)
+    assert sorted(everything) == [1, 2, 3, 4, 6]
+    for row, directive in narrowed.lines.items():
+        assert (directive.start, directive.end, directive.codes) == everything[row]
+
+
+def test_file_level_directive_is_always_found() -> None:
+    text = "import os\n# mplint: noqa: MPL001\nx = 1  # noqa: E501\n"
+    narrowed = parse_suppressions(text, rows=set())
+    assert [(d.row, d.codes) for d in narrowed.files] == [(2, ["MPL001"])]
+    assert not narrowed.lines
+
+
+def test_no_directive_that_can_matter_needs_no_tokenizing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mplint.suppressions as suppressions
+
+    def fail(text: str) -> list[tuple[int, int, str]]:
+        raise AssertionError("tokenized")
+
+    monkeypatch.setattr(suppressions, "comments", fail)
+    text = "import os  # noqa: F401\nx = '''\n# noqa: MPL001 inside a string, named\n'''\n"
+    # the string's line names an mplint code, so it is a candidate: tokenizing is needed there
+    with pytest.raises(AssertionError):
+        parse_suppressions(text, rows=set())
+    assert parse_suppressions("import os  # noqa: F401\ny = 1  # noqa\n", rows={3}).lines == {}
+
+
+def test_narrowed_scan_gives_the_same_diagnostics_on_every_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mplint.engine as engine
+
+    settings = Settings(select=resolve_selection(None))
+    fixtures = sorted(Path(__file__).parent.parent.joinpath("fixtures").rglob("*.py"))
+    texts = [path.read_text(encoding="utf-8") for path in fixtures] + [SOURCE]
+    for text in list(texts):
+        found = check_text(text, "t.py", settings)
+        lines = text.split("\n")
+        for index, diagnostic in enumerate(found):
+            row = (diagnostic.noqa_row or diagnostic.location.row) - 1
+            comment = ["# noqa", f"# noqa: {diagnostic.code}", "# noqa: E501", "# noqa: MPL003"][index % 4]
+            lines[row] += f"  {comment}"
+            lines[(row * 7 + 3) % len(lines)] += "  # noqa: MPL001"
+        texts.append("\n".join(lines))
+    narrowed = [check_text(text, "t.py", settings) for text in texts]
+    monkeypatch.setattr(engine, "parse_suppressions", lambda text, rows=None: parse_suppressions(text))
+    assert [check_text(text, "t.py", settings) for text in texts] == narrowed
+    assert any(d.code == "MPL100" for found in narrowed for d in found)
