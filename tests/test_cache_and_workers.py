@@ -4,11 +4,13 @@ worker pool (same results as one process, in order)."""
 from __future__ import annotations
 
 import json
+import multiprocessing
+import sys
 from pathlib import Path
 
 from mplint import __version__
 from mplint.cache import Cache, clean, diagnostic_from_json, diagnostic_to_json, entry_key
-from mplint.engine import check_text
+from mplint.engine import check_text, keep_trees_until_exit
 from mplint.report.results import FixMode
 from mplint.rules import resolve_selection
 from mplint.settings import Settings
@@ -102,4 +104,7 @@ def test_the_job_queue_starts_workers_only_for_enough_jobs() -> None:
             assert (many.executor is not None) == (index + 1 >= PARALLEL_THRESHOLD)
         outcomes = many.outcomes()
     assert many.executor is not None and many.executor._shutdown_thread
+    if "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux":
+        # forked workers keep their trees instead of freeing them (see mplint.engine.keep_trees_until_exit)
+        assert many.executor._initializer is keep_trees_until_exit
     assert [o.processed.result.path for o in outcomes if o.processed] == [job.path for job in jobs]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
-from mplint.engine import analyse_text, check_text
+from mplint import engine
+from mplint.engine import analyse_text, check_text, keep_trees_until_exit
 from mplint.settings import Settings
 
 PROGRAM = """\
@@ -67,3 +68,28 @@ def test_a_check_leaves_no_cyclic_garbage() -> None:
             assert gc.collect() == 0, path
     finally:
         gc.enable()
+
+
+def test_trees_kept_until_exit_within_the_budget_only() -> None:
+    """A forked worker keeps its trees rather than freeing them (it ends with os._exit, freeing
+    nothing): the results are the same, the collector runs again, and past the budget trees are freed."""
+    expected = check_text(PROGRAM, "p.py", Settings.default())
+    kept_before = len(engine._retention.kept)
+    keep_trees_until_exit(len(PROGRAM) * 2)
+    try:
+        assert check_text(PROGRAM, "p.py", Settings.default()) == expected
+        assert len(engine._retention.kept) == kept_before + 1
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        assert engine._retention.budget == len(PROGRAM)
+        assert check_text(PROGRAM, "q.py", Settings.default()) == expected
+        assert check_text(PROGRAM, "r.py", Settings.default()) == expected  # over the budget: freed
+        assert len(engine._retention.kept) == kept_before + 2 and engine._retention.budget == 0
+        # texts that need no tree cost nothing from the budget
+        keep_trees_until_exit(len(PROGRAM))
+        assert check_text("print('hello')\n", "s.py", Settings.default()) == []
+        assert engine._retention.budget == len(PROGRAM)
+    finally:
+        keep_trees_until_exit(0)
+        del engine._retention.kept[kept_before:]
+        gc.unfreeze()
+    assert gc.isenabled()
