@@ -475,3 +475,102 @@ class Comprehension:
         [w.join() for w in self.workers]
 """
     assert mpl003(body) == [5, 13]
+
+
+def test_class_attributes_shut_down_through_the_class() -> None:
+    body = """\
+class ByClassmethod:
+    manager = Manager()
+
+    @classmethod
+    def close(cls):
+        cls.manager.shutdown()
+
+
+class ByStaticmethod:
+    manager = Manager()
+
+    @staticmethod
+    def close():
+        ByStaticmethod.manager.shutdown()
+
+
+class ByFunction:
+    manager = Manager()
+
+
+class ByMainBlock:
+    manager = Manager()
+
+
+class ByInstance:
+    manager = Manager()
+
+    def close(self):
+        self.manager.shutdown()
+
+
+class Base:
+    pool = Pool()
+
+
+class Derived(Base):
+    @classmethod
+    def close(cls):
+        cls.pool.close()
+        cls.pool.join()
+
+
+class HandedOn:
+    executor = ProcessPoolExecutor()
+
+
+def close():
+    ByFunction.manager.shutdown()
+    shutdown_all(HandedOn.executor)
+
+
+if __name__ == "__main__":
+    ByMainBlock.manager.shutdown()
+"""
+    assert mpl003(body) == []
+
+
+def test_class_attributes_nothing_shuts_down() -> None:
+    body = """\
+class Never:
+    manager = Manager()
+
+    @classmethod
+    def data(cls):
+        return cls.manager.dict()
+
+
+class Other:
+    manager = Manager()
+
+
+class Shadowed:
+    manager = Manager()
+
+    def __init__(self):
+        self.manager = Manager()
+
+    def close(self):
+        self.manager.shutdown()
+
+
+class ClosedOnly:
+    pool = Pool()
+
+
+def close():
+    Other.manager = None
+    ClosedOnly.pool.close()
+    Never.shutdown()
+
+
+if __name__ == "__main__":
+    Never().manager.start()
+"""
+    assert mpl003(body) == [2, 10, 14, 24]

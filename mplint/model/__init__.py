@@ -135,6 +135,11 @@ class ModuleModel:
 
     def sets_fork_start_method(self) -> bool:
         """Whether the module selects the fork start method at import time."""
+        if not any(
+            call.args and isinstance(call.args[0], ast.Constant) and call.args[0].value == "fork"
+            for call in self.scopes.calls
+        ):
+            return False
         for statement in self.import_time_statements():
             for node in own_nodes(header_expressions(statement)):
                 if isinstance(node, ast.Call) and node.args:
@@ -189,6 +194,18 @@ class ModuleModel:
                         by_scope.setdefault(id(owner), []).append(node)
             self._loads[name] = by_scope
         return by_scope.get(id(scope), [])
+
+    def class_attribute_loads(self, cls: ast.ClassDef, name: str) -> list[ast.Attribute]:
+        """Every ``<expr>.name`` that reads the attribute ``name`` bound in the body of ``cls``: ``cls.name``
+        in its classmethods, ``C.name`` anywhere, ``self.name`` on instances that do not shadow it."""
+        return [
+            node
+            for node in self.nodes(ast.Attribute)
+            if isinstance(node, ast.Attribute)
+            and node.attr == name
+            and isinstance(node.ctx, ast.Load)
+            and self.inference.class_attribute_owner(node.value, name) is cls
+        ]
 
     def calls_named(self, *names: str) -> list[ast.Call]:
         """Calls whose callee's last name is one of ``names`` (``f(...)``, ``x.f(...)``), in source order:

@@ -29,6 +29,7 @@ from mplint.model.api import (
 from mplint.model.scopes import (
     FUNCTION_NODES,
     Binding,
+    Scope,
     ScopeTree,
     parent_of,
     position,
@@ -862,6 +863,41 @@ class Inference:
                     return found
         return None
 
+    def class_attribute_owner(self, receiver: ast.expr, name: str) -> ast.ClassDef | None:
+        """The class of the module whose body binds the attribute that ``receiver.name`` reads: through
+        the class or a subclass (``C.name``, ``cls.name``), or through an instance (``self.name``) when
+        no instance of the class stores an attribute ``name`` of its own, which would shadow it."""
+        value = self.value(receiver)
+        if not value.is_(Kind.CLASS, Kind.INSTANCE) or not isinstance(value.node, ast.ClassDef):
+            return None
+        lineage = self.class_lineage(value.node)
+        owner = next((node for node in lineage if name in class_scope(node).bindings), None)
+        if owner is None or value.is_(Kind.INSTANCE) and self._stores_on_instances(lineage, name):
+            return None
+        return owner
+
+    def class_lineage(self, node: ast.ClassDef) -> list[ast.ClassDef]:
+        """``node`` and the classes of the module it inherits from, in the order ``class_method`` searches
+        them."""
+        lineage: list[ast.ClassDef] = []
+        pending = [node]
+        while pending:
+            current = pending.pop()
+            if current in lineage:
+                continue
+            lineage.append(current)
+            bases = [self.value(base) for base in current.bases]
+            pending.extend(
+                base.node
+                for base in reversed(bases)
+                if base.is_(Kind.CLASS) and isinstance(base.node, ast.ClassDef)
+            )
+        return lineage
+
+    def _stores_on_instances(self, lineage: list[ast.ClassDef], name: str) -> bool:
+        stores = self.self_attribute_stores()
+        return any((node, name) in stores for node in lineage)
+
     def self_attribute_stores(self) -> dict[tuple[ast.ClassDef, str], list[ast.expr]]:
         if self._self_attrs is None:
             stores: dict[tuple[ast.ClassDef, str], list[ast.expr]] = {}
@@ -990,6 +1026,11 @@ class Inference:
                 self._store(owner, key, self.value(keyword.value))
             if call.args:
                 self._store_mapping(owner, call.args[0])
+
+
+def class_scope(node: ast.ClassDef) -> Scope:
+    """The scope the body of a class runs in."""
+    return scope_of(node.body[0])
 
 
 def returns_of(function: FunctionNode) -> Iterator[ast.Return]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from mplint.diagnostics import Diagnostic
@@ -66,7 +66,7 @@ def _called_name(call: ast.Call) -> str:
     return ""
 
 
-def classify_uses(model: ModuleModel, loads: list[ast.Name]) -> Uses:
+def classify_uses(model: ModuleModel, loads: Sequence[ast.expr]) -> Uses:
     uses = Uses(methods=set(), containers=[])
     for load in loads:
         parent = parent_of(load)
@@ -250,10 +250,12 @@ class UnjoinedProcess(Rule):
         "`Manager()` neither used in `with` nor shut down, and a `ProcessPoolExecutor` neither used in "
         "`with` nor shut down. An object is also lost when its name is bound again before it is joined "
         "or shut down, and when a loop makes a new one on every pass but shuts down only the last, after "
-        "the loop. Processes joined through the list (or dict) they were collected in count as "
-        "joined; daemon processes and objects handed elsewhere (returned, stored on `self`, passed to "
-        "another function) are not flagged, except objects created in `__init__`/`setUp` that no "
-        "method of the class ever joins or shuts down."
+        "the loop. Processes joined through the list (or dict) they were collected in count as joined, "
+        "and an object made in a class body counts as shut down through the class (`cls.name` in a "
+        "classmethod, `ClassName.name` anywhere) or through `self.name` when instances do not store "
+        "their own `name`; daemon processes and objects handed elsewhere (returned, stored on `self`, "
+        "passed to another function) are not flagged, except objects created in `__init__`/`setUp` that "
+        "no method of the class ever joins or shuts down."
     )
     why = (
         "The parent goes on before the child has finished: results it reads may not be there yet, and "
@@ -631,13 +633,10 @@ class UnjoinedProcess(Rule):
         owner = scope_of(target).defining_scope(target.id)
         if owner is None:
             return None
-        if owner.kind == "module" and any(
-            isinstance(scope_of(n).node, FUNCTION_NODES) for n in model.loads_of(owner, target.id)
-        ):
-            # a module-level object that functions use: it may be closed by any of them
-            uses = classify_uses(model, model.loads_of(owner, target.id))
-        else:
-            uses = classify_uses(model, model.loads_of(owner, target.id))
+        loads: list[ast.expr] = list(model.loads_of(owner, target.id))
+        if owner.kind == "class" and isinstance(owner.node, ast.ClassDef):
+            loads.extend(model.class_attribute_loads(owner.node, target.id))
+        uses = classify_uses(model, loads)
         if uses.escapes or uses.containers or uses.managed:
             return None
         if kind is Kind.MANAGER_UNSTARTED and "start" not in uses.methods:
