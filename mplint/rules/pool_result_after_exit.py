@@ -17,6 +17,8 @@ USING_METHODS = WAITING_METHODS | {"ready", "successful"}
 # Uses that consume an iterator completely, inside the block, leaving nothing for later.
 ITERATOR_CONSUMERS = frozenset({"iteration", "list", "tuple", "set", "sorted", "sum", "dict"})
 CONSUMERS = frozenset({"list", "tuple", "set", "sorted", "next", "sum", "dict", "enumerate", "zip"})
+# The Pool methods whose calls make the results this rule follows (see Inference._method_value).
+RESULT_METHODS = ("apply_async", "map_async", "starmap_async", "imap", "imap_unordered")
 
 
 class PoolResultAfterExit(Rule):
@@ -43,6 +45,8 @@ class PoolResultAfterExit(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         model = ctx.model
+        if not model.calls_named(*RESULT_METHODS):
+            return  # no pool result is made: looking at every name would find nothing
         for node in model.nodes(ast.Name):
             if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
                 continue
