@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import gc
+import sys
 import threading
 import warnings
 from collections.abc import Iterator
@@ -70,7 +71,7 @@ def check_text(text: str, path: str, settings: Settings, prefilter: bool = True)
     ``mplint.prefilter``).
     """
     analysis = analyse_text(text, path, settings, prefilter)
-    if not _retention.retain(analysis, len(text)):
+    if not _retention.retain(analysis):
         analysis.release()
     return analysis.diagnostics
 
@@ -80,13 +81,12 @@ class _Retention:
     """Trees kept instead of freed, in a process that ends without freeing anything (see
     ``keep_trees_until_exit``)."""
 
-    budget: int = 0  # characters of source whose trees may still be kept
+    memory_limit: int = 0  # bytes: no tree is kept once the process has used this much memory
     kept: list[ModuleModel] = field(default_factory=list)
 
-    def retain(self, analysis: Analysis, size: int) -> bool:
-        if analysis.model is None or size > self.budget:
+    def retain(self, analysis: Analysis) -> bool:
+        if analysis.model is None or self.memory_limit <= 0 or peak_memory() >= self.memory_limit:
             return False
-        self.budget -= size
         self.kept.append(analysis.model)
         analysis.model = None
         # out of the collector's sight for good: later collections must not scan the kept trees
@@ -98,14 +98,25 @@ class _Retention:
 _retention = _Retention()
 
 
-def keep_trees_until_exit(budget: int) -> None:
-    """Keep the trees of checked texts, up to ``budget`` characters of source, instead of freeing them.
+def keep_trees_until_exit(memory_limit: int) -> None:
+    """Keep the trees of checked texts instead of freeing them, as long as the process's peak memory
+    stays below ``memory_limit`` bytes (0: free every tree).
 
     Freeing a tree costs a tenth of checking it; a process that ends with ``os._exit`` (a worker
     started by fork) frees nothing at its end, so the time is saved, for memory: about 70 bytes per
     character of source kept.
     """
-    _retention.budget = budget
+    _retention.memory_limit = memory_limit
+
+
+def peak_memory() -> int:
+    """The peak resident memory of this process, in bytes (0 where it cannot be known)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB elsewhere
 
 
 @dataclass(eq=False)

@@ -21,8 +21,8 @@ from mplint.settings import Settings
 
 # Below this many files that need parsing, one process is faster than starting workers.
 PARALLEL_THRESHOLD = 8
-# Characters of source whose trees a forked worker keeps rather than frees (about 70 MB of memory).
-RETAINED_SOURCE_PER_WORKER = 1_000_000
+# A forked worker keeps its trees rather than freeing them until its peak memory reaches this.
+WORKER_RETENTION_LIMIT = 100 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class JobQueue:
                     max_workers=self.workers,
                     mp_context=context,
                     initializer=keep_trees_until_exit,
-                    initargs=(RETAINED_SOURCE_PER_WORKER,),
+                    initargs=(WORKER_RETENTION_LIMIT,),
                 )
             else:
                 self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)

@@ -70,24 +70,27 @@ def test_a_check_leaves_no_cyclic_garbage() -> None:
         gc.enable()
 
 
-def test_trees_kept_until_exit_within_the_budget_only() -> None:
+def test_trees_kept_until_exit_below_the_memory_limit_only() -> None:
     """A forked worker keeps its trees rather than freeing them (it ends with os._exit, freeing
-    nothing): the results are the same, the collector runs again, and past the budget trees are freed."""
+    nothing): the results are the same and the collector runs again; once the process has used as much
+    memory as the limit, trees are freed again."""
     expected = check_text(PROGRAM, "p.py", Settings.default())
     kept_before = len(engine._retention.kept)
-    keep_trees_until_exit(len(PROGRAM) * 2)
+    assert engine.peak_memory() > 10 * 1024 * 1024  # an interpreter with mplint loaded, in bytes
+    keep_trees_until_exit(engine.peak_memory() + 1024 * 1024 * 1024)
     try:
         assert check_text(PROGRAM, "p.py", Settings.default()) == expected
-        assert len(engine._retention.kept) == kept_before + 1
-        assert gc.isenabled() and gc.get_freeze_count() > 0
-        assert engine._retention.budget == len(PROGRAM)
         assert check_text(PROGRAM, "q.py", Settings.default()) == expected
-        assert check_text(PROGRAM, "r.py", Settings.default()) == expected  # over the budget: freed
-        assert len(engine._retention.kept) == kept_before + 2 and engine._retention.budget == 0
-        # texts that need no tree cost nothing from the budget
-        keep_trees_until_exit(len(PROGRAM))
+        assert len(engine._retention.kept) == kept_before + 2
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        # texts that need no tree keep nothing
         assert check_text("print('hello')\n", "s.py", Settings.default()) == []
-        assert engine._retention.budget == len(PROGRAM)
+        assert len(engine._retention.kept) == kept_before + 2
+        keep_trees_until_exit(engine.peak_memory())  # reached: freed
+        assert check_text(PROGRAM, "r.py", Settings.default()) == expected
+        keep_trees_until_exit(0)  # off
+        assert check_text(PROGRAM, "t.py", Settings.default()) == expected
+        assert len(engine._retention.kept) == kept_before + 2
     finally:
         keep_trees_until_exit(0)
         del engine._retention.kept[kept_before:]
