@@ -568,3 +568,50 @@ def test_thread_targets_receive_proxies_too() -> None:
             t.join()
     """
     assert mpl001(source) == [6]
+
+
+def test_torch_spawn_hands_args_after_the_rank() -> None:
+    source = """\
+    import functools
+    import torch.multiprocessing as tmp
+    import torch.multiprocessing as mp
+    from torch import multiprocessing as tm
+    from torch.multiprocessing import spawn as launch
+
+
+    def by_keyword(rank, metrics):
+        metrics["loss"].append(rank)
+
+
+    def by_position(rank, metrics):
+        metrics["loss"].append(rank)
+
+
+    def start_processes_fn(rank, other, metrics):
+        metrics["loss"].append(rank)
+
+
+    def gets_the_rank(metrics):
+        metrics["loss"].append(1)
+
+
+    def with_partial(extra, rank, metrics):
+        metrics["loss"].append(extra)
+
+
+    class Trainer:
+        def work(self, rank, metrics):
+            metrics["loss"].append(rank)
+
+
+    if __name__ == "__main__":
+        with tmp.Manager() as m:
+            metrics = m.dict({"loss": []})
+            tmp.spawn(by_keyword, args=(metrics,), nprocs=2)
+            tm.spawn(by_position, (metrics,), 2)
+            mp.start_processes(fn=start_processes_fn, args=(0, metrics), nprocs=2)
+            launch(gets_the_rank, args=(metrics,), nprocs=2)
+            tmp.spawn(functools.partial(with_partial, 3), args=(metrics,))
+            tmp.spawn(Trainer().work, args=(metrics,))
+    """
+    assert mpl001(source) == [9, 13, 17, 25, 30]

@@ -1156,3 +1156,48 @@ def test_join_before_drain_through_a_helper_that_joins() -> None:
         "for _ in procs])\n", "for _ in procs])\n        wait_all(procs)\n"
     )
     assert found(drained, "MPL004") == []
+
+
+def test_functions_run_by_torch_spawn_are_child_code() -> None:
+    source = """\
+    import torch.multiprocessing as mp
+
+    results = []
+
+
+    def collect(rank):
+        results.append(rank)
+
+
+    def count(rank, counter):
+        counter.value += 1
+
+
+    def count_alone(rank, counter):
+        counter.value += 1
+
+
+    def count_while_the_parent_does(rank, counter):
+        counter.value += 1
+
+
+    if __name__ == "__main__":
+        mp.spawn(collect, nprocs=2)
+        print(results)
+        shared = mp.Value("i", 0)
+        mp.spawn(count, args=(shared,), nprocs=4)
+        alone = mp.Value("i", 0)
+        mp.spawn(count_alone, (alone,))
+        alone.value += 1
+        racing = mp.Value("i", 0)
+        context = mp.start_processes(count_while_the_parent_does, args=(racing,), join=False)
+        racing.value += 1
+        context.join()
+        mp.spawn(lambda rank: None, nprocs=2)
+        mp.start_processes(lambda rank: None, nprocs=2, start_method="fork")
+    """
+    assert rows(source, "MPL008") == [7]
+    assert rows(source, "MPL009") == [11, 19]
+    unpicklable = diagnostics(source, "MPL005")
+    assert [d.location.row for d in unpicklable] == [34]
+    assert "as a Process target: it fails under spawn;" in unpicklable[0].message

@@ -28,6 +28,7 @@ from mplint.model.scopes import (
     parent_of,
     scope_of,
 )
+from mplint.model.spawning import spawn_argument
 from mplint.model.values import Value
 from mplint.source import SourceText
 
@@ -159,11 +160,14 @@ class ModuleModel:
         return self.children.child_functions()
 
     def handed_arguments(self, call: ast.Call) -> list[ast.expr]:
-        """The argument expressions a Process(...) call or a Pool/Executor submission hands over."""
+        """The argument expressions a Process(...) call, a Pool/Executor submission or a torch
+        ``spawn`` hands over."""
         found: list[ast.expr] = []
         keywords = {k.arg: k.value for k in call.keywords if k.arg}
         containers: list[ast.expr | None]
-        if "target" in keywords:
+        if self.inference.spawn_function(call) is not None:
+            containers = [spawn_argument(call, "args")]
+        elif "target" in keywords:
             containers = [keywords.get("args"), keywords.get("kwargs")]
         else:
             containers = [*call.args[1:], keywords.get("args"), keywords.get("kwds")]

@@ -1,5 +1,6 @@
-"""Code that runs in child processes: the callables handed to a Process, a process Pool or a
-ProcessPoolExecutor, the ``run`` methods of Process subclasses, and what they call in turn."""
+"""Code that runs in child processes: the callables handed to a Process, a process Pool, a
+ProcessPoolExecutor or torch's ``spawn``, the ``run`` methods of Process subclasses, and what they call
+in turn."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from dataclasses import dataclass
 from mplint.model.api import DILL_PACKAGES, Kind
 from mplint.model.inference import FunctionNode, Handoff, Inference
 from mplint.model.processes import own_nodes
-from mplint.model.scopes import FUNCTION_NODES, parent_of, scope_of
+from mplint.model.scopes import FUNCTION_NODES, ancestors, parent_of, scope_of
+from mplint.model.spawning import spawn_start_method, spawns_several, waits_for_children
 from mplint.model.values import Value
 
 POOL_ROLES = ("apply", "map", "starmap", "submit", "executor_map")
@@ -22,8 +24,8 @@ class ChildHandoff:
     """A callable handed to a process-based worker."""
 
     handoff: Handoff
-    runner: str  # "process", "pool" or "executor"
-    receiver: Value  # the Process, Pool or executor
+    runner: str  # "process", "pool", "executor" or "spawn" (torch.multiprocessing's)
+    receiver: Value  # the Process, Pool or executor; for spawn, the context its processes start in
     pickles_with_dill: bool
 
     @property
@@ -70,6 +72,16 @@ def joined_in_loop(process_call: ast.Call, loop: ast.AST) -> bool:
     return False
 
 
+def in_loop(node: ast.AST) -> bool:
+    """Whether ``node`` may run repeatedly in its function: in a loop or a comprehension."""
+    for ancestor in ancestors(node):
+        if isinstance(ancestor, (*FUNCTION_NODES, ast.Module)):
+            return False
+        if isinstance(ancestor, (*LOOP_NODES, *COMPREHENSIONS)):
+            return True
+    return False
+
+
 class ChildAnalysis:
     """Which callables and functions of the module run in child processes."""
 
@@ -103,6 +115,9 @@ class ChildAnalysis:
             if made.is_(Kind.PROCESS):
                 return ChildHandoff(handoff, "process", made, self.pickles_with_dill(made))
             return None
+        if handoff.role == "spawn":
+            method = spawn_start_method(call, inference.spawn_function(call) or "")
+            return ChildHandoff(handoff, "spawn", Value(Kind.CONTEXT, method), False)
         if handoff.role == "initializer":
             made = inference.value(call)
             if made.is_(Kind.POOL, Kind.EXECUTOR):
@@ -173,6 +188,10 @@ class ChildAnalysis:
         if len(handoffs) > 1:
             return True
         for child in handoffs:
+            if child.runner == "spawn":
+                if spawns_several(child.call) or not waits_for_children(child.call) and in_loop(child.call):
+                    return True
+                continue
             if child.runner != "process":
                 return True
             parent = parent_of(child.call)

@@ -1,6 +1,7 @@
 """Inference: the value of any expression of a module, resolved through imports, scopes, assignments,
 unpacking, ``for`` and ``with`` targets, ``self`` attributes, function returns, and the parameters that
-receive arguments from calls, Process targets, Pool and Executor submissions and ``functools.partial``.
+receive arguments from calls, Process targets, Pool and Executor submissions, torch's ``spawn`` and
+``functools.partial``.
 
 Everything is computed lazily and memoised; a value that depends on itself resolves to UNKNOWN.
 """
@@ -35,6 +36,12 @@ from mplint.model.scopes import (
     position,
     scope_of,
 )
+from mplint.model.spawning import (
+    LEADING_ARGUMENTS,
+    SPAWNING_FUNCTIONS,
+    SPAWNING_NAMES,
+    spawn_argument,
+)
 from mplint.model.values import COPY, NONE, PLAIN, UNKNOWN, Value, container, join
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -67,7 +74,7 @@ class Handoff:
     """A call that hands a callable over to be called elsewhere, or calls it directly."""
 
     call: ast.Call
-    role: str  # direct, process, apply, map, starmap, submit, executor_map, partial
+    role: str  # direct, process, apply, map, starmap, submit, executor_map, partial, spawn
     callable_expr: ast.expr
 
 
@@ -649,7 +656,7 @@ class Inference:
                 key = _callable_key(call.func)
                 if key is not None:
                     index.setdefault(key, []).append(Handoff(call, "direct", call.func))
-                handed = _handoff_callable(call)
+                handed = _handoff_callable(call) or self._spawned_callable(call)
                 if handed is not None:
                     role, expr = handed
                     if role == "map" and isinstance(call.func, ast.Attribute):
@@ -667,6 +674,29 @@ class Inference:
                             index.setdefault(pkey, []).append(Handoff(call, "partial", call.args[0]))
             self._handoffs = index
         return self._handoffs
+
+    def spawn_function(self, call: ast.Call) -> str | None:
+        """Which of torch.multiprocessing's ``spawn`` and ``start_processes`` a call calls, if one:
+        resolved through imports only, as the hand-offs are indexed before any value is known."""
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            if func.attr not in SPAWNING_NAMES:
+                return None
+            root = func.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if not isinstance(root, ast.Name) or self.qualname(root) is None:
+                return None
+        elif not isinstance(func, ast.Name):
+            return None
+        qualname = self.qualname(func)
+        return qualname if qualname in SPAWNING_FUNCTIONS else None
+
+    def _spawned_callable(self, call: ast.Call) -> tuple[str, ast.expr] | None:
+        if self.spawn_function(call) is None:
+            return None
+        fn = spawn_argument(call, "fn")
+        return None if fn is None else ("spawn", fn)
 
     def handed_over(self) -> list[Handoff]:
         """Every call that hands a callable over to be called elsewhere (not direct calls)."""
@@ -720,7 +750,7 @@ class Inference:
                 elif handoff.role == "initializer":
                     if not self.value(handoff.call).is_(*WORKER_KINDS):
                         continue
-                elif isinstance(receiver, ast.Attribute):
+                elif handoff.role != "spawn" and isinstance(receiver, ast.Attribute):
                     owner = self.value(receiver.value)
                     if owner.known and not owner.is_(*WORKER_KINDS):
                         continue
@@ -762,6 +792,9 @@ class Inference:
                 yield self.value(positional[slot])
             elif name in keywords:
                 yield self.value(keywords[name])
+            return
+        if role == "spawn":
+            yield from self._spawned_arguments(call, slot)
             return
         if role == "initializer":
             initargs = keywords.get("initargs")
@@ -806,6 +839,18 @@ class Inference:
         if role == "starmap" and len(call.args) > 1 and slot is not None and slot >= 0:
             element = self.iter_element(self.value(call.args[1]))
             yield self.project(element, (slot,))
+
+    def _spawned_arguments(self, call: ast.Call, slot: int | None) -> Iterator[Value]:
+        """What ``fn(rank, *args)`` passes to the parameter at ``slot``: the rank, an int, comes first."""
+        if slot is None or slot < 0:
+            return
+        if slot < LEADING_ARGUMENTS:
+            yield PLAIN
+            return
+        args_expr = spawn_argument(call, "args")
+        items = self.value(args_expr).items if args_expr is not None else None
+        if items is not None and slot - LEADING_ARGUMENTS < len(items):
+            yield items[slot - LEADING_ARGUMENTS]
 
     # -- functions, classes, self attributes -----------------------------------------------------
 

@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from mplint.model.api import Kind
 from mplint.model.inference import FunctionNode, Inference
 from mplint.model.scopes import FUNCTION_NODES
-
-# torch.multiprocessing.spawn / start_processes (canonicalised onto multiprocessing's namespace).
-SPAWNING_FUNCTIONS = frozenset({"multiprocessing.spawn", "multiprocessing.start_processes"})
+from mplint.model.spawning import SPAWNING_FUNCTIONS
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ class ChildGlobalMutation(Rule):
     name = "child-global-mutation"
     summary = "A child process changes a module global that the parent reads afterwards"
     what = (
-        "Flags, in a function run by a child process (a Process target, a Pool or Executor task, or what "
-        "they call), an assignment to a module global declared with `global`, or an in-place change to "
-        "a module-level list, dict or set, when the code that starts the child reads that global after "
-        "starting it."
+        "Flags, in a function run by a child process (a Process target, a Pool or Executor task, the "
+        "function of `torch.multiprocessing.spawn` or `start_processes`, or what they call), an "
+        "assignment to a module global declared with `global`, or an in-place change to a module-level "
+        "list, dict or set, when the code that starts the child reads that global after starting it."
     )
     why = (
         "Each process has its own copy of the module's globals: under fork a copy of the parent's memory, "

@@ -23,7 +23,8 @@ class UnpicklableCallable(Rule):
         "Flags a lambda (also one reached through a name, or returned by a factory), a nested function, "
         "a method of a class defined inside a function, a function that its decorator replaces with a "
         "nested function without `functools.wraps`, or a function defined inside the `if __name__ == "
-        '"__main__":` block, passed as a `Process` target or to a Pool or ProcessPoolExecutor '
+        '"__main__":` block, passed as a `Process` target, as the function of '
+        "`torch.multiprocessing.spawn` or `start_processes`, or to a Pool or ProcessPoolExecutor "
         'submission method. Under fork (chosen with `get_context("fork")`, `mp_context=`, or the only '
         "`set_start_method` of the module) only what pickling itself rejects is flagged. Thread pools "
         "and packages that pickle with dill or cloudpickle (`multiprocess`, `pathos`, `loky`) are not "
@@ -69,7 +70,7 @@ class UnpicklableCallable(Rule):
                 methods = [m for m in methods if m == context_method]
             if not methods:
                 continue
-            where = "Process target" if child.runner == "process" else f"{child.runner} task"
+            where = "Process target" if child.runner in ("process", "spawn") else f"{child.runner} task"
             message = (
                 f"{description} cannot be sent to a child process as a {where}: it fails under "
                 f"{_join(methods)}; define it at the top level of the module"

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from mplint.diagnostics import Applicability, Diagnostic, Fix
 from mplint.model import ChildRuns, Kind, ModuleModel, own_nodes, parent_of, scope_of
 from mplint.model.scopes import FUNCTION_NODES, ancestors, enclosing_statement, position, same_expression
+from mplint.model.spawning import waits_for_children
 from mplint.model.values import Value
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
@@ -18,13 +19,14 @@ class UnsynchronizedSharedUpdate(Rule):
     name = "unsynchronized-shared-update"
     summary = "Read-modify-write of a shared Value or Array outside its lock"
     what = (
-        "Flags `v.value += 1`, `a[i] += x` and `v.value = v.value + 1` on a shared `Value` or `Array` "
-        "in code run by child processes, when no lock shared by the processes (`with v.get_lock():`, a "
+        "Flags `v.value += 1`, `a[i] += x` and `v.value = v.value + 1` on a shared `Value` or `Array` in "
+        "code run by child processes, when no lock shared by the processes (`with v.get_lock():`, a "
         "multiprocessing `Lock`) is held around it, here or around every call of the function, and "
         "another process may update it at the same time: pool tasks, processes started in a loop, "
-        "children of different functions updating the same object, or the parent updating it after "
-        "starting the child. A `threading` lock, or a lock the child creates itself, protects nothing "
-        "across processes."
+        "`torch.multiprocessing.spawn` with `nprocs` above 1, children of different functions updating "
+        "the same object, or the parent updating it after starting the child (not after a `spawn` that "
+        "waits for its children). A `threading` lock, or a lock the child creates itself, protects "
+        "nothing across processes."
     )
     why = (
         "`+=` on shared memory is a read, an addition and a write: two processes can read the same old "
@@ -79,6 +81,8 @@ class UnsynchronizedSharedUpdate(Rule):
         """Whether the code that starts the child updates the same object itself, without a lock,
         after starting it: parent and child then race."""
         for child in model.children.handoffs_of(runs):
+            if child.runner == "spawn" and waits_for_children(child.call):
+                continue  # the parent goes on only once the children have exited
             scope = scope_of(child.call).function_scope()
             body = getattr(scope.node, "body", None)
             if not isinstance(body, list):
