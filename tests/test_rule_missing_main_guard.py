@@ -269,3 +269,30 @@ def test_pools_made_by_default_arguments_and_decorators_at_import_time() -> None
     assert [(d.code, d.location.row) for d in found_here] == [("MPL002", 14), ("MPL002", 19)]
     assert "`@precompute` creates a process pool (in `precompute`)" in found_here[0].message
     assert all(d.fix is None for d in found_here)  # moving the definitions would hide them from children
+
+
+def test_starts_in_class_bodies_get_no_fix() -> None:
+    """The start runs when the class body does, at import time; moving it would move the whole class
+    under the guard, and children that re-import the module would not find the class."""
+    source = """\
+        import multiprocessing as mp
+
+
+        class Registry:
+            _manager = mp.Manager()
+
+
+        def close():
+            Registry._manager.shutdown()
+
+
+        if __name__ == "__main__":
+            close()
+        """
+    found_here = diagnostics(source, "MPL002")
+    assert [d.location.row for d in found_here] == [5]
+    assert found_here[0].fix is None
+    assert fixed(source, "MPL002", unsafe=True) == textwrap.dedent(source)
+    # a start at module level next to it is reported too, and still gets no fix: the class cannot move
+    both = source.replace("def close():", "pool = mp.Pool()\n\n\n        def close():")
+    assert [d.fix for d in diagnostics(both, "MPL002")] == [None, None]

@@ -16,6 +16,16 @@ from mplint.rules.main_guard_fix import move_under_guard
 REIMPORTING_METHODS = ("spawn", "forkserver")
 
 
+def top_level_statement(statement: ast.stmt) -> ast.stmt:
+    """The statement of the module's body that holds ``statement``."""
+    current: ast.AST = statement
+    parent = parent_of(current)
+    while parent is not None and not isinstance(parent, ast.Module):
+        current, parent = parent, parent_of(parent)
+    assert isinstance(current, ast.stmt)
+    return current
+
+
 class MissingMainGuard(Rule):
     code = "MPL002"
     name = "missing-main-guard"
@@ -51,7 +61,9 @@ class MissingMainGuard(Rule):
         "The fix is unsafe (applied only with `--unsafe-fixes`): it moves every statement from the first "
         "process start on that is not an import, a definition or an assignment the children may need "
         'under one `if __name__ == "__main__":` guard. Code that other modules import from this '
-        "module, or that relied on running when imported, may need to be arranged by hand."
+        "module, or that relied on running when imported, may need to be arranged by hand. There is no "
+        "fix when a start is part of a definition (a class body, a decorator, a default value): moving "
+        "the definition would hide it from the children."
     )
     fix_availability = "sometimes"
     fix_kind = "unsafe"
@@ -76,9 +88,13 @@ class MissingMainGuard(Rule):
                 break
         if not found:
             return
-        # Moving a definition under the guard would hide it from the children that need it.
-        definitions = any(isinstance(s, (*FUNCTION_NODES, ast.ClassDef)) for s, _, _ in found)
-        fix = None if definitions else self.fix(ctx, [statement for statement, _, _ in found])
+        # Moving a definition under the guard would hide it from the children that need it (a start in
+        # a class body would move the whole class).
+        top_level = {
+            id(top_level_statement(statement)): top_level_statement(statement) for statement, _, _ in found
+        }
+        definitions = any(isinstance(s, (*FUNCTION_NODES, ast.ClassDef)) for s in top_level.values())
+        fix = None if definitions else move_under_guard(ctx.model, ctx.source, set(top_level))
         methods = " and ".join(failing)
         for statement, node, what in found:
             message = (
@@ -108,16 +124,6 @@ class MissingMainGuard(Rule):
                         inner.call, f"{inner.description} (in `{name}`)", inner.context_method
                     )
         return None
-
-    def fix(self, ctx: RuleContext, statements: list[ast.stmt]) -> Fix | None:
-        top_level: set[int] = set()
-        for statement in statements:
-            current: ast.AST = statement
-            parent = parent_of(current)
-            while parent is not None and not isinstance(parent, ast.Module):
-                current, parent = parent, parent_of(parent)
-            top_level.add(id(current))
-        return move_under_guard(ctx.model, ctx.source, top_level)
 
     def statement_diagnostic(
         self, ctx: RuleContext, statement: ast.stmt, message: str, fix: Fix | None
