@@ -137,10 +137,13 @@ class ModuleModel:
     def sets_fork_start_method(self) -> bool:
         """Whether the module selects the fork start method at import time."""
         if not any(
-            call.args and isinstance(call.args[0], ast.Constant) and call.args[0].value == "fork"
+            call.args
+            and isinstance(call.args[0], ast.Constant)
+            and call.args[0].value == "fork"
+            and self.qualname(call.func) == "multiprocessing.set_start_method"
             for call in self.scopes.calls
         ):
-            return False
+            return False  # no such call anywhere: the statements run at import time need no walk
         for statement in self.import_time_statements():
             for node in own_nodes(header_expressions(statement)):
                 if isinstance(node, ast.Call) and node.args:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from mplint.model.api import Kind
 from mplint.model.inference import FunctionNode, Inference
-from mplint.model.scopes import FUNCTION_NODES
+from mplint.model.scopes import FUNCTION_NODES, child_fields
 from mplint.model.spawning import SPAWNING_FUNCTIONS
 
 
@@ -23,17 +23,33 @@ class ProcessStart:
 
 
 def own_nodes(roots: list[ast.AST]) -> Iterator[ast.AST]:
-    """Nodes of ``roots`` that run when they run: not the bodies of nested functions, lambdas or classes."""
+    """Nodes of ``roots`` that run when they run: not the bodies of nested functions, lambdas or classes.
+
+    The shared singletons of contexts and operators (``Load()``, ``Add()``) are not walked.
+    """
     stack = list(reversed(roots))
+    push = stack.append
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, (*FUNCTION_NODES, ast.Lambda)):
+        node_type = type(node)
+        if node_type in _OPAQUE_NODES:
             continue
-        if isinstance(node, ast.ClassDef):
+        if node_type is ast.ClassDef:
+            assert isinstance(node, ast.ClassDef)
             stack.extend(reversed([*node.decorator_list, *node.bases, *node.keywords]))
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        for name in child_fields(node_type):
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in reversed(value):
+                    if isinstance(item, ast.AST):
+                        push(item)
+            elif isinstance(value, ast.AST):
+                push(value)
+
+
+_OPAQUE_NODES = frozenset({*FUNCTION_NODES, ast.Lambda})
 
 
 def header_expressions(statement: ast.stmt) -> list[ast.AST]:

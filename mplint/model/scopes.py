@@ -235,6 +235,24 @@ def child_fields(node_type: type) -> tuple[str, ...]:
     return fields
 
 
+def walk(node: ast.AST) -> Iterator[ast.AST]:
+    """Every node under ``node`` (itself included), like ``ast.walk`` but depth first and without the
+    shared singletons of contexts and operators: for tests that do not depend on the order."""
+    stack = [node]
+    push = stack.append
+    while stack:
+        current = stack.pop()
+        yield current
+        for name in child_fields(type(current)):
+            value = getattr(current, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        push(item)
+            elif isinstance(value, ast.AST):
+                push(value)
+
+
 class ScopeBuilder:
     """Walks a module once, iteratively (deep expressions must not exhaust the Python stack)."""
 

@@ -47,8 +47,14 @@ class PoolResultAfterExit(Rule):
         model = ctx.model
         if not model.calls_named(*RESULT_METHODS):
             return  # no pool result is made: looking at every name would find nothing
+        block_ends = [end_position(block) for block in pool_blocks(model)]
+        if not block_ends:
+            return  # no pool is managed by a `with`: no block can have ended before a use
+        earliest_end = min(block_ends)
         for node in model.nodes(ast.Name):
             if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
+                continue
+            if (node.lineno, node.col_offset) <= earliest_end:
                 continue
             use = consuming_use(node)
             if use is None:
@@ -86,6 +92,17 @@ def consuming_use(name: ast.Name) -> str | None:
         if parent.func.id in CONSUMERS:
             return parent.func.id
     return None
+
+
+def pool_blocks(model: ModuleModel) -> list[ast.With]:
+    """The ``with`` statements that enter a Pool (or ThreadPool): every block ``pool_with_block`` can
+    find is one of them."""
+    return [
+        statement
+        for statement in model.nodes(ast.With)
+        if isinstance(statement, ast.With)
+        and any(model.value(item.context_expr).is_(Kind.POOL, Kind.THREAD_POOL) for item in statement.items)
+    ]
 
 
 def pool_with_block(model: ModuleModel, origins: frozenset[ast.AST]) -> ast.With | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from mplint.diagnostics import Diagnostic
 from mplint.model import Kind, ModuleModel, enclosing_statement, own_nodes, parent_of, scope_of
-from mplint.model.scopes import FUNCTION_NODES, Scope, position, same_expression
+from mplint.model.scopes import FUNCTION_NODES, Scope, position, same_expression, walk
 from mplint.rules.base import Rule, RuleContext
 
 # Calls that only look at an object: passing it to them is not an escape.
@@ -376,7 +376,7 @@ class UnjoinedProcess(Rule):
         cls = parent_of(method) if method is not None else None
         if method is None or not isinstance(cls, ast.ClassDef) or method.name not in SETUP_METHODS:
             return None
-        for node in ast.walk(cls):
+        for node in walk(cls):
             if not _self_attribute(node, attribute) or not isinstance(node, ast.Attribute):
                 continue
             if isinstance(node.ctx, ast.Store):
@@ -410,7 +410,7 @@ class UnjoinedProcess(Rule):
                 if not any(
                     _names_call(node, name, frozenset({"join"}))
                     and (getattr(node, "lineno", 0), getattr(node, "col_offset", 0)) < started
-                    for node in ast.walk(ancestor)
+                    for node in walk(ancestor)
                 ):
                     return False
                 return JoinPaths(name, binding_statement).joined_after(ancestor)
@@ -453,7 +453,7 @@ class UnjoinedProcess(Rule):
 
     @staticmethod
     def class_sets_daemon(node: ast.ClassDef) -> bool:
-        for child in ast.walk(node):
+        for child in walk(node):
             if isinstance(child, ast.Assign) and _is_true(child.value):
                 if any(isinstance(t, ast.Attribute) and t.attr == "daemon" for t in child.targets):
                     return True
@@ -463,7 +463,7 @@ class UnjoinedProcess(Rule):
 
     @staticmethod
     def daemon_flag_set(owner: Scope, name: str) -> bool:
-        for node in ast.walk(owner.node):
+        for node in walk(owner.node):
             if isinstance(node, ast.Assign) and not _is_false(node.value):
                 for target in node.targets:
                     if (
@@ -515,19 +515,19 @@ class UnjoinedProcess(Rule):
             block = containing_block(outer, holder) if outer is not None else None
             if block is not None:
                 later = block[[id(s) for s in block].index(id(holder)) + 1 :]
-                if any(_names_call(node, taken, frozenset({"join"})) for e in later for node in ast.walk(e)):
+                if any(_names_call(node, taken, frozenset({"join"})) for e in later for node in walk(e)):
                     return True
         loop = _iterating_loop(load)
         if loop is None:
             return False
         if isinstance(loop, (ast.For, ast.AsyncFor)):
-            bound = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+            bound = {n.id for n in walk(loop.target) if isinstance(n, ast.Name)}
             searched: list[ast.AST] = list(loop.body)
         else:
             assert isinstance(loop, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp))
             bound = set()
             for generator in loop.generators:
-                bound |= {n.id for n in ast.walk(generator.target) if isinstance(n, ast.Name)}
+                bound |= {n.id for n in walk(generator.target) if isinstance(n, ast.Name)}
             searched = [loop.elt] if not isinstance(loop, ast.DictComp) else [loop.value]
         for node in own_nodes(searched):
             if (
@@ -565,7 +565,7 @@ class UnjoinedProcess(Rule):
         for method in cls.body:
             if not isinstance(method, FUNCTION_NODES):
                 continue
-            for node in ast.walk(method):
+            for node in walk(method):
                 if _self_attribute(node, attr):
                     parent = parent_of(node)
                     if isinstance(parent, ast.Attribute) and parent.attr in closers:
@@ -672,7 +672,7 @@ def rebound_before(name: str, statement: ast.stmt, methods: frozenset[str]) -> b
     if block is None:
         return False
     for later in block[block.index(statement) + 1 :]:
-        if any(_names_call(node, name, methods) for node in ast.walk(later)):
+        if any(_names_call(node, name, methods) for node in walk(later)):
             return False
         targets: list[ast.expr] = []
         if isinstance(later, ast.Assign):
@@ -694,9 +694,9 @@ def shut_down_only_after_loop(name: str, statement: ast.stmt, methods: frozenset
             break
     if loop is None or not isinstance(loop, LOOP_NODES):
         return False
-    if any(_names_call(node, name, methods) for node in ast.walk(loop)):
+    if any(_names_call(node, name, methods) for node in walk(loop)):
         return False
-    if any(isinstance(node, (ast.Break, ast.Return)) for node in ast.walk(loop)):
+    if any(isinstance(node, (ast.Break, ast.Return)) for node in walk(loop)):
         return False  # the loop may run once
     return True
 
@@ -749,12 +749,12 @@ def self_container_joined(node: ast.Attribute) -> bool:
     loop_body: list[ast.AST] = []
     bound: set[str] = set()
     if isinstance(outer, (ast.For, ast.AsyncFor)) and outer.iter is current:
-        loop_body, bound = list(outer.body), {n.id for n in ast.walk(outer.target) if isinstance(n, ast.Name)}
+        loop_body, bound = list(outer.body), {n.id for n in walk(outer.target) if isinstance(n, ast.Name)}
     elif isinstance(outer, ast.comprehension) and outer.iter is current:
         comprehension = parent_of(outer)
         element = getattr(comprehension, "elt", None)
         loop_body = [element] if element is not None else []
-        bound = {n.id for n in ast.walk(outer.target) if isinstance(n, ast.Name)}
+        bound = {n.id for n in walk(outer.target) if isinstance(n, ast.Name)}
     return any(
         isinstance(n, ast.Attribute)
         and n.attr == "join"
