@@ -142,6 +142,7 @@ class Inference:
         self._contents_running = False
         self._active: set[object] = set()
         self._depth = 0
+        self._spawn_names: frozenset[str] | None = None
 
     # -- qualified names -------------------------------------------------------------------------
 
@@ -689,8 +690,24 @@ class Inference:
                 return None
         elif not isinstance(func, ast.Name):
             return None
+        elif func.id not in SPAWNING_NAMES and func.id not in self._spawning_import_names():
+            return None  # a name resolves only through an import of it (or a star import)
         qualname = self.qualname(func)
         return qualname if qualname in SPAWNING_FUNCTIONS else None
+
+    def _spawning_import_names(self) -> frozenset[str]:
+        """The names imports bind to something called ``spawn`` or ``start_processes``."""
+        if self._spawn_names is None:
+            self._spawn_names = frozenset(
+                binding.name
+                for scope in self.tree.scopes
+                for bindings in scope.bindings.values()
+                for binding in bindings
+                if binding.kind == "import"
+                and binding.qualname is not None
+                and binding.qualname.rsplit(".", 1)[-1] in SPAWNING_NAMES
+            )
+        return self._spawn_names
 
     def _spawned_callable(self, call: ast.Call) -> tuple[str, ast.expr] | None:
         if self.spawn_function(call) is None:
