@@ -1201,3 +1201,54 @@ def test_functions_run_by_torch_spawn_are_child_code() -> None:
     unpicklable = diagnostics(source, "MPL005")
     assert [d.location.row for d in unpicklable] == [34]
     assert "as a Process target: it fails under spawn;" in unpicklable[0].message
+
+
+def test_torch_spawn_waiting_before_the_queue_is_read() -> None:
+    source = """\
+        import torch.multiprocessing as tmp
+        from multiprocessing import Manager
+
+
+        def fn(rank, q):
+            q.put([rank] * 100_000)
+
+
+        def quiet(rank, q):
+            print(rank, q)
+
+
+        def main():
+            q = tmp.Queue()
+            tmp.spawn(fn, args=(q,), nprocs=2)
+            return [q.get() for _ in range(2)]
+
+
+        def main_by_position():
+            q = tmp.SimpleQueue()
+            tmp.start_processes(fn, (q,), 2)
+            return q.get()
+
+
+        def drained_first():
+            q = tmp.Queue()
+            context = tmp.spawn(fn, args=(q,), nprocs=2, join=False)
+            items = [q.get() for _ in range(2)]
+            context.join()
+            return items
+
+
+        def not_written():
+            q = tmp.Queue()
+            tmp.spawn(quiet, args=(q,), nprocs=2)
+            return q.get()
+
+
+        def manager_queue():
+            with Manager() as m:
+                q = m.Queue()
+                tmp.spawn(fn, args=(q,), nprocs=2)
+                return q.get()
+        """
+    found_here = diagnostics(source, "MPL004")
+    assert [d.location.row for d in found_here] == [15, 21]
+    assert "`tmp.spawn(...)` waits for its processes to exit before `q` is read" in found_here[0].message

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from mplint.diagnostics import Diagnostic
 from mplint.model import Kind, ModuleModel, own_nodes, scope_of
 from mplint.model.scopes import FUNCTION_NODES, Scope, ancestors, position, same_expression
+from mplint.model.spawning import LEADING_ARGUMENTS, SPAWNING_NAMES, spawn_argument, waits_for_children
 from mplint.rules.base import Rule, RuleContext
 
 WRITES = frozenset({"put", "put_nowait", "send", "send_bytes"})
@@ -24,8 +25,10 @@ class JoinBeforeDrain(Rule):
         "calls, a Process subclass keeping it on `self`, or a bound-method target writing to one kept "
         "on `self`, when the parent reads that data only after the join (or, for a join in a helper "
         "function, only after calling the helper). A join with a timeout returns and is not flagged, "
-        "unless it is repeated while the process is alive. A manager's `Queue()` proxy does not block "
-        "and is not flagged."
+        "unless it is repeated while the process is alive. Also flags `torch.multiprocessing.spawn` "
+        "(or `start_processes`) waiting for its processes (`join=True`, the default) when the function it "
+        "runs writes to a queue given in `args` that the parent reads only afterwards. A manager's "
+        "`Queue()` proxy does not block and is not flagged."
     )
     why = (
         "A process that has put items on a queue waits, before it exits, until a feeder thread has "
@@ -64,6 +67,35 @@ class JoinBeforeDrain(Rule):
                     )
                     yield self.diagnostic(ctx, call, message)
                     break
+        for call in model.calls_named(*SPAWNING_NAMES):
+            if model.inference.spawn_function(call) is None or not waits_for_children(call):
+                continue
+            for channel, name in self.spawn_channels(model, call):
+                if reads.drained_only_after(call, channel):
+                    message = (
+                        f"`{ast.unparse(call.func)}(...)` waits for its processes to exit before `{name}` "
+                        "is read: a child that has written more than the pipe buffer holds cannot exit, "
+                        "and this call never returns; pass `join=False`, read the data, then join"
+                    )
+                    yield self.diagnostic(ctx, call, message)
+                    break
+
+    @staticmethod
+    def spawn_channels(model: ModuleModel, call: ast.Call) -> Iterator[tuple[frozenset[ast.AST], str]]:
+        """The queues and pipes a torch ``spawn`` hands to ``fn`` in ``args`` that ``fn`` writes to."""
+        fn = spawn_argument(call, "fn")
+        args = spawn_argument(call, "args")
+        if not isinstance(fn, ast.Name) or not isinstance(args, (ast.Tuple, ast.List)):
+            return
+        target = model.value(fn)
+        if not (target.is_(Kind.FUNCTION) and isinstance(target.node, FUNCTION_NODES)):
+            return
+        params = [*target.node.args.posonlyargs, *target.node.args.args][LEADING_ARGUMENTS:]
+        for param, handed_expr in zip(params, args.elts, strict=False):
+            channel = model.value(handed_expr)
+            if channel.is_(Kind.QUEUE, Kind.CONNECTION) and channel.origins:
+                if writes_to(model, target.node, param.arg):
+                    yield channel.origins, ast.unparse(handed_expr)
 
     def written_channels(
         self, model: ModuleModel, origins: frozenset[ast.AST]
