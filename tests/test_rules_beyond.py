@@ -1252,3 +1252,28 @@ def test_torch_spawn_waiting_before_the_queue_is_read() -> None:
     found_here = diagnostics(source, "MPL004")
     assert [d.location.row for d in found_here] == [15, 21]
     assert "`tmp.spawn(...)` waits for its processes to exit before `q` is read" in found_here[0].message
+
+
+def test_torch_spawn_with_a_called_function() -> None:
+    source = """\
+        import torch.multiprocessing as tmp
+
+
+        def work(rank):
+            print(rank)
+
+
+        def make_worker():
+            return work
+
+
+        def main():
+            tmp.spawn(work(0), nprocs=2)
+            tmp.start_processes(fn=work(1), nprocs=2)
+            tmp.spawn(make_worker(), nprocs=2)
+            tmp.spawn(work, nprocs=2)
+        """
+    found_here = diagnostics(source, "MPL007")
+    assert [d.location.row for d in found_here] == [13, 14]
+    assert all(d.fix is None for d in found_here)
+    assert "`work(...)` runs now, in the parent, and its result becomes the target" in found_here[0].message

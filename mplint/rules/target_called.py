@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from mplint.diagnostics import Applicability, Diagnostic, Fix
 from mplint.model import Kind, ModuleModel
 from mplint.model.scopes import FUNCTION_NODES
+from mplint.model.spawning import SPAWNING_NAMES, spawn_argument
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
 
@@ -19,8 +20,9 @@ class TargetCalled(Rule):
     name = "target-called"
     summary = "The target is called in the parent instead of being handed to the child"
     what = (
-        "Flags `Process(target=f(...))` and `Pool.apply(f(...))`/`apply_async(f(...))` where `f` is a "
-        "function of the module that does not return a callable."
+        "Flags `Process(target=f(...))`, `Pool.apply(f(...))`/`apply_async(f(...))` and "
+        "`torch.multiprocessing.spawn(f(...), ...)` where `f` is a function of the module that does not "
+        "return a callable (no fix for `spawn`)."
     )
     why = (
         "`target=f(x)` runs `f(x)` right away, in the parent, and passes its result (usually `None`) "
@@ -42,6 +44,7 @@ class TargetCalled(Rule):
         candidates = [
             *model.calls_with_keyword("target"),
             *model.calls_named("apply", "apply_async"),
+            *model.calls_named(*SPAWNING_NAMES),
             *(
                 call
                 for call in model.scopes.calls
@@ -56,7 +59,7 @@ class TargetCalled(Rule):
             if not self.returns_no_callable(model, inner):
                 continue
             name = ast.unparse(inner.func)
-            receiver = "target" if role.startswith("process") else "task"
+            receiver = "target" if role.startswith("process") or role == "spawn" else "task"
             message = (
                 f"`{name}(...)` runs now, in the parent, and its result becomes the "
                 f"{receiver}: pass `{name}` and its arguments instead"
@@ -74,6 +77,9 @@ class TargetCalled(Rule):
         if len(call.args) > 1 and isinstance(call.args[1], ast.Call) and model.value(call).is_(Kind.PROCESS):
             if not any(keyword.arg == "target" for keyword in call.keywords):
                 return call.args[1], "process_positional"
+        if model.inference.spawn_function(call) is not None:
+            fn = spawn_argument(call, "fn")
+            return (fn, "spawn") if isinstance(fn, ast.Call) else None
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr in ("apply", "apply_async"):
             if not model.value(func.value).is_(Kind.POOL, Kind.THREAD_POOL):
