@@ -1277,3 +1277,26 @@ def test_torch_spawn_with_a_called_function() -> None:
     assert [d.location.row for d in found_here] == [13, 14]
     assert all(d.fix is None for d in found_here)
     assert "`work(...)` runs now, in the parent, and its result becomes the target" in found_here[0].message
+
+
+def test_torch_spawn_args_not_a_tuple() -> None:
+    source = """\
+        import torch.multiprocessing as tmp
+
+
+        def work(rank, name):
+            print(rank, name)
+
+
+        def main(items):
+            tmp.spawn(work, args=("world"), nprocs=2)
+            tmp.spawn(work, ("world"), 2)
+            tmp.start_processes(work, args=(items), nprocs=2)
+            tmp.spawn(work, args=("world",), nprocs=2)
+            tmp.spawn(work, args=(items[1:]), nprocs=2)
+        """
+    assert rows(source, "MPL006") == [9, 10, 11]
+    result = fixed(source, "MPL006")
+    assert 'tmp.spawn(work, args=("world",), nprocs=2)\n' in result
+    assert 'tmp.spawn(work, ("world",), 2)\n' in result
+    assert "tmp.start_processes(work, args=(items,), nprocs=2)\n" in result

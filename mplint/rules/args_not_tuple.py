@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from mplint.diagnostics import Applicability, Diagnostic, Fix
 from mplint.model import Kind, ModuleModel
+from mplint.model.spawning import SPAWNING_NAMES, spawn_argument
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
 
@@ -20,8 +21,8 @@ class ArgsNotTuple(Rule):
     what = (
         "Flags `args=(x)` (parentheses without a comma are not a tuple), unless the expression in the "
         "parentheses may be a sequence itself (`(base + (3,))`, `(t[1:])`, a conditional between "
-        "tuples), and a string, bytes or dict literal passed as the argument list of `Process(...)` or "
-        "`Pool.apply`/`apply_async`."
+        "tuples), and a string, bytes or dict literal passed as the argument list of `Process(...)`, "
+        "`Pool.apply`/`apply_async` or `torch.multiprocessing.spawn`/`start_processes`."
     )
     why = (
         'The target is called with `*args`. `args=("abc")` is the string `"abc"`, so the target '
@@ -37,7 +38,11 @@ class ArgsNotTuple(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         model = ctx.model
-        candidates = model.calls_with_keyword("args") + model.calls_named(*APPLY_METHODS)
+        candidates = (
+            model.calls_with_keyword("args")
+            + model.calls_named(*APPLY_METHODS)
+            + model.calls_named(*SPAWNING_NAMES)
+        )
         for call in sorted(set(candidates), key=lambda c: (c.lineno, c.col_offset)):
             argument = self.argument_list(model, call)
             if argument is None:
@@ -52,6 +57,8 @@ class ArgsNotTuple(Rule):
     def argument_list(model: ModuleModel, call: ast.Call) -> ast.expr | None:
         keywords = {k.arg: k.value for k in call.keywords if k.arg}
         func = call.func
+        if model.inference.spawn_function(call) is not None:
+            return spawn_argument(call, "args")  # fn(rank, *args)
         if "target" in keywords and "args" in keywords:
             if model.value(call).is_(Kind.PROCESS):
                 return keywords["args"]
