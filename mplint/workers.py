@@ -94,16 +94,13 @@ class JobQueue:
             # fork starts workers in milliseconds where it exists (this process runs no threads here)
             linux_fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux"
             context = multiprocessing.get_context("fork" if linux_fork else None)
-            if linux_fork:
-                # forked workers end with os._exit, freeing nothing: they need not free trees either
-                self.executor = ProcessPoolExecutor(
-                    max_workers=self.workers,
-                    mp_context=context,
-                    initializer=keep_trees_until_exit,
-                    initargs=(WORKER_RETENTION_LIMIT,),
-                )
-            else:
-                self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            # forked workers end with os._exit, freeing nothing: they need not free trees either
+            self.executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=keep_trees_until_exit,
+                initargs=(WORKER_RETENTION_LIMIT if linux_fork else 0,),
+            )
             self.futures = [self.executor.submit(run_job, waiting) for waiting in self.waiting]
             self.waiting = []
 

@@ -246,15 +246,7 @@ class ModuleModel:
             node.name for node in self.scopes.classes if self.inference.class_kind(node) is not None
         ]
         wanted = set(names)
-        aliases = [
-            binding.name
-            for scope in self.scopes.scopes
-            for bindings in scope.bindings.values()
-            for binding in bindings
-            if binding.kind == "import"
-            and binding.qualname is not None
-            and binding.qualname.rsplit(".", 1)[-1] in wanted
-        ]
+        aliases = self.scopes.imports_of(wanted)
         return self.calls_named(*dict.fromkeys([*names, *subclasses, *aliases]))
 
     def names(self, name: str) -> list[ast.Name]:

@@ -698,15 +698,7 @@ class Inference:
     def _spawning_import_names(self) -> frozenset[str]:
         """The names imports bind to something called ``spawn`` or ``start_processes``."""
         if self._spawn_names is None:
-            self._spawn_names = frozenset(
-                binding.name
-                for scope in self.tree.scopes
-                for bindings in scope.bindings.values()
-                for binding in bindings
-                if binding.kind == "import"
-                and binding.qualname is not None
-                and binding.qualname.rsplit(".", 1)[-1] in SPAWNING_NAMES
-            )
+            self._spawn_names = frozenset(self.tree.imports_of(SPAWNING_NAMES))
         return self._spawn_names
 
     def _spawned_callable(self, call: ast.Call) -> tuple[str, ast.expr] | None:

@@ -170,6 +170,19 @@ class ScopeTree:
     stores: list[tuple[ast.Subscript | ast.Attribute, ast.expr]]
     by_type: dict[type, list[ast.AST]]
 
+    def imports_of(self, names: frozenset[str] | set[str]) -> list[str]:
+        """The names that import statements bind to something whose own name is one of ``names``
+        (``from torch.multiprocessing import spawn as sp`` binds ``sp`` to ``spawn``)."""
+        return [
+            binding.name
+            for scope in self.scopes
+            for bindings in scope.bindings.values()
+            for binding in bindings
+            if binding.kind == "import"
+            and binding.qualname is not None
+            and binding.qualname.rsplit(".", 1)[-1] in names
+        ]
+
     def nodes(self, *types: type) -> list[ast.AST]:
         """Every node of the given types, each type in source order."""
         found: list[ast.AST] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from mplint.diagnostics import Diagnostic
 from mplint.model import Kind, ModuleModel, own_nodes, scope_of
@@ -58,27 +58,25 @@ class JoinBeforeDrain(Rule):
             process = model.value(func.value)
             if not process.is_(Kind.PROCESS):
                 continue
-            for channel, name in self.written_channels(model, process.origins):
-                if reads.drained_only_after(call, channel):
-                    message = (
-                        f"`{ast.unparse(func.value)}.join()` comes before `{name}` is read: a child that "
-                        "has written more than the pipe buffer holds cannot exit, and this join never "
-                        "returns; read the data first, then join"
-                    )
-                    yield self.diagnostic(ctx, call, message)
-                    break
+            name = reads.first_drained_only_after(call, self.written_channels(model, process.origins))
+            if name is not None:
+                message = (
+                    f"`{ast.unparse(func.value)}.join()` comes before `{name}` is read: a child that "
+                    "has written more than the pipe buffer holds cannot exit, and this join never "
+                    "returns; read the data first, then join"
+                )
+                yield self.diagnostic(ctx, call, message)
         for call in model.calls_named(*SPAWNING_NAMES):
             if model.inference.spawn_function(call) is None or not waits_for_children(call):
                 continue
-            for channel, name in self.spawn_channels(model, call):
-                if reads.drained_only_after(call, channel):
-                    message = (
-                        f"`{ast.unparse(call.func)}(...)` waits for its processes to exit before `{name}` "
-                        "is read: a child that has written more than the pipe buffer holds cannot exit, "
-                        "and this call never returns; pass `join=False`, read the data, then join"
-                    )
-                    yield self.diagnostic(ctx, call, message)
-                    break
+            name = reads.first_drained_only_after(call, self.spawn_channels(model, call))
+            if name is not None:
+                message = (
+                    f"`{ast.unparse(call.func)}(...)` waits for its processes to exit before `{name}` "
+                    "is read: a child that has written more than the pipe buffer holds cannot exit, "
+                    "and this call never returns; pass `join=False`, read the data, then join"
+                )
+                yield self.diagnostic(ctx, call, message)
 
     @staticmethod
     def spawn_channels(model: ModuleModel, call: ast.Call) -> Iterator[tuple[frozenset[ast.AST], str]]:
@@ -228,6 +226,15 @@ class ReadsByScope:
                 if isinstance(node.func, ast.Attribute):
                     self._by_scope.setdefault(id(scope_of(node).function_scope()), []).append(node)
         return self._by_scope.get(id(scope), [])
+
+    def first_drained_only_after(
+        self, join: ast.Call, channels: Iterable[tuple[frozenset[ast.AST], str]]
+    ) -> str | None:
+        """The name of the first of ``channels`` (origins, name) read only after ``join``, if any."""
+        for channel, name in channels:
+            if self.drained_only_after(join, channel):
+                return name
+        return None
 
     def drained_only_after(self, join: ast.Call, channel: frozenset[ast.AST]) -> bool:
         """Whether the channel is read in the join's scope, and only after the join; for a join in a

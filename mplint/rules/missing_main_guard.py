@@ -90,11 +90,9 @@ class MissingMainGuard(Rule):
             return
         # Moving a definition under the guard would hide it from the children that need it (a start in
         # a class body would move the whole class).
-        top_level = {
-            id(top_level_statement(statement)): top_level_statement(statement) for statement, _, _ in found
-        }
-        definitions = any(isinstance(s, (*FUNCTION_NODES, ast.ClassDef)) for s in top_level.values())
-        fix = None if definitions else move_under_guard(ctx.model, ctx.source, set(top_level))
+        top_level = [top_level_statement(statement) for statement, _, _ in found]
+        definitions = any(isinstance(s, (*FUNCTION_NODES, ast.ClassDef)) for s in top_level)
+        fix = None if definitions else move_under_guard(ctx.model, ctx.source, {id(s) for s in top_level})
         methods = " and ".join(failing)
         for statement, node, what in found:
             message = (
