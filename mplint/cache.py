@@ -34,6 +34,9 @@ def settings_fingerprint(settings: Settings) -> str:
         ",".join(settings.start_methods),
         ",".join(sorted(settings.extend_safe_fixes)),
         ",".join(sorted(settings.extend_unsafe_fixes)),
+        ",".join(sorted(settings.unfixable)),
+        ",".join(f"{code}={severity}" for code, severity in settings.severities),
+        "ignore-noqa" if settings.ignore_noqa else "",
     ]
     return "|".join(parts)
 
@@ -109,9 +112,14 @@ class Cache:
             pass
 
 
+def is_cache(root: Path) -> bool:
+    """Whether ``root`` is a cache directory mplint made (a directory, not a symlink, with its tag)."""
+    return root.is_dir() and not root.is_symlink() and (root / "CACHEDIR.TAG").is_file()
+
+
 def clean(root: Path) -> bool:
     """Remove a cache directory; True when there was one."""
-    if not (root / "CACHEDIR.TAG").is_file():
+    if not is_cache(root):
         return False
     shutil.rmtree(root)
     return True

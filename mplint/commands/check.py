@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
 from mplint.add_noqa import add_noqa
+from mplint.baseline import BaselineError, read_baseline
 from mplint.cache import Cache, entry_key
 from mplint.commands.show import render_files, render_settings
 from mplint.config import Resolver, absolute
@@ -59,6 +60,10 @@ class CheckOptions:
     output_file: str | None = None
     statistics: bool = False
     quiet: bool = False
+    silent: bool = False
+    """Print nothing but errors (``-s``)."""
+    watch: bool = False
+    update_baseline: bool = False
     show_fixes: bool = False
     exit_zero: bool = False
     exit_non_zero_on_fix: bool = False
@@ -123,6 +128,11 @@ class Run:
     def failed(self) -> bool:
         return self.errors > 0
 
+    def warn(self, message: str) -> None:
+        if not self.options.silent:
+            sys.stdout.flush()
+            print(f"warning: {message}", file=sys.stderr, flush=True)
+
     def error(self, message: str) -> None:
         self.errors += 1
         sys.stdout.flush()
@@ -147,7 +157,8 @@ def run_check(options: CheckOptions) -> int:
     Raises ConfigError when a configuration file cannot be used.
     """
     resolver = Resolver(config=options.config, isolated=options.isolated, overrides=options.overrides)
-    run = Run(options, resolver)
+    run = Run(configured_fix(options, resolver), resolver)
+    options = run.options
     if options.statistics and run.output_format not in STATISTICS_FORMATS:
         run.error(
             f"--statistics does not support the output format {run.output_format} "
@@ -161,9 +172,68 @@ def run_check(options: CheckOptions) -> int:
     elif options.add_noqa is not None:
         return _add_noqa(run)
     else:
-        _check_paths(run)
+        check_paths(run)
+    if options.update_baseline:
+        return _update_baseline(run)
+    apply_baseline(run)
     _write_report(run)
     return exit_code(run)
+
+
+def configured_fix(options: CheckOptions, resolver: Resolver) -> CheckOptions:
+    """The options with ``fix = true`` of the configuration applied (``--fix``/``--no-fix`` beat it)."""
+    if options.fix_mode is FixMode.GENERATE and resolver.root_project.options.fix:
+        return replace(options, fix_mode=FixMode.APPLY)
+    return options
+
+
+def baseline_path(run: Run) -> Path | None:
+    return run.resolver.root_project.options.baseline
+
+
+def apply_baseline(run: Run) -> None:
+    """Leave out the diagnostics the baseline accepts; warn of its entries that match nothing."""
+    path = baseline_path(run)
+    if path is None or run.failed:
+        return
+    try:
+        baseline = read_baseline(path)
+    except BaselineError as exc:
+        run.error(str(exc))
+        return
+    run.results, stale, accepted = baseline.filter(run.results)
+    run.log(f"{display_path(str(path))}: {accepted} diagnostic{'' if accepted == 1 else 's'} accepted")
+    for entry in stale:
+        key = entry.key
+        times = f" ({entry.count} times)" if entry.count > 1 else ""
+        run.warn(
+            f"Baseline entry no longer matches: {key.file}: {key.rule} in {key.scope or 'the module'}: "
+            f"`{entry.snippet}`{times} (drop it with --update-baseline)"
+        )
+
+
+def _update_baseline(run: Run) -> int:
+    path = baseline_path(run)
+    if path is None:
+        run.error("--update-baseline needs a baseline file: give --baseline FILE or set baseline")
+        return EXIT_ERROR
+    if run.failed:  # an unreadable file would lose its entries
+        run.error(f"not updating {display_path(str(path))}: some files could not be checked")
+        return EXIT_ERROR
+    try:
+        baseline = read_baseline(path, missing_ok=True).updated(run.results)
+    except BaselineError as exc:
+        run.error(str(exc))
+        return EXIT_ERROR
+    if _write(run, path, baseline.to_json().encode("utf-8")) and not run.options.silent:
+        total = baseline.total
+        sys.stdout.flush()
+        print(
+            f"Recorded {total} diagnostic{'' if total == 1 else 's'} in {display_path(str(path))}.",
+            file=sys.stderr,
+            flush=True,
+        )
+    return EXIT_ERROR if run.failed else EXIT_SUCCESS
 
 
 def exit_code(run: Run) -> int:
@@ -183,7 +253,7 @@ def exit_code(run: Run) -> int:
     return EXIT_FAILURE if remaining else EXIT_SUCCESS
 
 
-def _files(run: Run) -> list[Path]:
+def find_files(run: Run) -> list[Path]:
     """The files to check; errors about the paths are reported on the way."""
     found = discover(run.options.paths, ConfiguredFilter(run.resolver, run.log))
     for message in found.errors:
@@ -193,7 +263,7 @@ def _files(run: Run) -> list[Path]:
 
 
 def _show(run: Run) -> int:
-    files = _files(run)
+    files = find_files(run)
     if run.options.show_files:
         sys.stdout.write(render_files(files))
     elif not files:
@@ -209,7 +279,7 @@ def _show(run: Run) -> int:
 def _add_noqa(run: Run) -> int:
     """Suppress every current diagnostic with a ``# noqa`` directive; exit 0 unless an error occurred."""
     added = 0
-    for path in _files(run):
+    for path in find_files(run):
         name = str(path)
         try:
             data = path.read_bytes()
@@ -238,9 +308,13 @@ def _add_noqa(run: Run) -> int:
     return EXIT_ERROR if run.failed else EXIT_SUCCESS
 
 
-def _check_paths(run: Run) -> None:
+def check_paths(run: Run, only: list[Path] | None = None) -> None:
+    """Check the files found under the paths (or just ``only``, files found before)."""
+    found = find_files(run) if only is None else only
+    if only is None and not found and not run.failed:
+        run.warn("No Python files found under the given path(s)")
     files: list[tuple[Path, bytes, Settings]] = []
-    for path in _files(run):
+    for path in found:
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -390,6 +464,8 @@ def _report_stream(run: Run) -> TextIO:
 
 def _write_report(run: Run) -> None:
     options = run.options
+    if options.silent:
+        return
     output_file = options.output_file
     stream = _report_stream(run)
     # A report written to a file is never coloured.

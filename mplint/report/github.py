@@ -1,9 +1,13 @@
-"""The GitHub Actions format: one ``::error`` workflow command per diagnostic, shown as an annotation."""
+"""The GitHub Actions format: one ``::error``, ``::warning`` or ``::notice`` workflow command per
+diagnostic (by its severity), shown as an annotation."""
 
 from __future__ import annotations
 
 from mplint.report.paths import absolute_path, display_path
 from mplint.report.results import FileResult, ReportOptions, all_diagnostics
+
+COMMANDS: dict[str, str] = {"error": "error", "warning": "warning", "info": "notice"}
+"""The workflow command of each severity."""
 
 
 def escape_data(text: str) -> str:
@@ -34,5 +38,6 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
         message = (
             f"{display_path(result.path)}:{start.row}:{start.column}: {diagnostic.code} {diagnostic.message}"
         )
-        lines.append(f"::error {properties}::{escape_data(message)}")
+        command = COMMANDS.get(diagnostic.severity, "error")
+        lines.append(f"::{command} {properties}::{escape_data(message)}")
     return "".join(line + "\n" for line in lines)

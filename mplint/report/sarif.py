@@ -23,7 +23,7 @@ from mplint.rules.base import Rule
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/mplint/mplint"
 SOURCE_ROOT = "%SRCROOT%"
-LEVELS: dict[str, str] = {"error": "error", "warning": "warning"}
+LEVELS: dict[str, str] = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def rule_descriptor(rule: type[Rule]) -> dict[str, object]:

@@ -1,0 +1,171 @@
+"""``mplint check --watch``: check, then check again whenever something changes, until interrupted.
+
+Changes are found by polling modification times (no file-system notification library): the files
+found under the paths, and the configuration files that may govern them. Each file is checked on its
+own, so a changed file is all that is checked again; a changed configuration file (or baseline)
+checks everything again. As in Ruff, the screen is cleared before each new report, and the report
+is the concise one, after a timestamped count.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mplint.commands.check import (
+    CheckOptions,
+    Run,
+    apply_baseline,
+    check_paths,
+    configured_fix,
+    find_files,
+)
+from mplint.config import Resolver, absolute
+from mplint.config_file import CONFIG_NAMES, ConfigError
+from mplint.report import FileResult, renderer
+from mplint.report.style import use_color
+
+POLL_SECONDS = 0.3
+CLEAR_SCREEN = "\x1b[H\x1b[2J\x1b[3J"
+"""What a terminal is sent to clear it and its scrollback, as Ruff's watch mode does."""
+
+Stamp = tuple[int, int]
+"""A file's modification time (ns) and size: when either changes, so has the file."""
+
+
+def _stamp(path: Path) -> Stamp | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size)
+
+
+@dataclass
+class Watcher:
+    """What the last check saw: the files with their stamps and results, and the configuration
+    files that could change them."""
+
+    options: CheckOptions
+    resolver: Resolver | None = None
+    files: dict[Path, Stamp | None] = field(default_factory=dict)
+    results: dict[Path, FileResult] = field(default_factory=dict)
+    settings_files: dict[Path, Stamp | None] = field(default_factory=dict)
+
+    def check_all(self) -> Run | None:
+        """Check every file; None when the configuration cannot be used (reported)."""
+        try:
+            self.resolver = Resolver(
+                config=self.options.config, isolated=self.options.isolated, overrides=self.options.overrides
+            )
+        except ConfigError as exc:
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            self.resolver = None
+            self.settings_files = self._settings_files(list(self.files))
+            return None
+        run = self._run()
+        found = find_files(run)
+        if not found and not run.failed:
+            run.warn("No Python files found under the given path(s)")
+        self.results = {}
+        return self._check(run, found, found)
+
+    def _run(self) -> Run:
+        assert self.resolver is not None
+        return Run(configured_fix(self.options, self.resolver), self.resolver)
+
+    def _check(self, run: Run, found: list[Path], checked: list[Path]) -> Run:
+        """Check ``checked``, keep the results of the other files ``found``, and apply the baseline."""
+        check_paths(run, only=checked)
+        by_name = {result.path: result for result in run.results}
+        for path in checked:
+            self.results.pop(path, None)
+            result = by_name.get(str(path))
+            if result is not None:
+                self.results[path] = result
+        self.files = {path: _stamp(path) for path in found}
+        self.results = {path: result for path, result in self.results.items() if path in self.files}
+        self.settings_files = self._settings_files(found)
+        run.results = [self.results[path] for path in found if path in self.results]
+        apply_baseline(run)
+        return run
+
+    def _settings_files(self, found: list[Path]) -> dict[Path, Stamp | None]:
+        """The configuration files (existing or not) of the files' directories and their ancestors,
+        of the working directory's, the ``--config`` file and the baseline."""
+        directories: set[Path] = set()
+        for directory in {absolute(path).parent for path in found} | {absolute(Path.cwd())}:
+            while directory not in directories:
+                directories.add(directory)
+                if directory.parent == directory:
+                    break
+                directory = directory.parent
+        watched = {directory / name for directory in directories for name in CONFIG_NAMES}
+        if self.options.config is not None:
+            watched.add(absolute(self.options.config))
+        if self.resolver is not None:
+            watched.update(self.resolver.config_paths())
+            baseline = self.resolver.root_project.options.baseline
+            if baseline is not None:
+                watched.add(baseline)
+        return {path: _stamp(path) for path in sorted(watched)}
+
+    def poll(self) -> Run | None | bool:
+        """Check what changed since the last check: a Run when something was checked, None when the
+        configuration cannot be used, False when nothing changed."""
+        if any(_stamp(path) != stamp for path, stamp in self.settings_files.items()):
+            return self.check_all()
+        if self.resolver is None:
+            return False  # a broken configuration is checked again once a configuration file changes
+        with contextlib.redirect_stderr(io.StringIO()):
+            found = find_files(self._run())  # errors about the paths are reported when checking
+        changed = [path for path in found if self.files.get(path, ()) != _stamp(path)]
+        if not changed and set(found) == set(self.files):
+            return False
+        run = self._run()
+        return self._check(run, found, changed)
+
+
+def _clear_screen() -> None:
+    if sys.stdout.isatty():
+        sys.stdout.write(CLEAR_SCREEN)
+
+
+def _say(options: CheckOptions, message: str) -> None:
+    if not (options.silent or options.quiet):
+        print(message, flush=True)
+
+
+def _report(options: CheckOptions, run: Run | None) -> None:
+    if run is None or options.silent:
+        return
+    count = sum(len(result.diagnostics) for result in run.results)
+    if not options.quiet:
+        stamp = time.strftime("%H:%M:%S")
+        print(f"[{stamp}] Found {count} error{'' if count == 1 else 's'}. Watching for file changes.")
+    if count:
+        color = use_color(options.color, sys.stdout)
+        if not options.quiet:
+            print()
+        sys.stdout.write(renderer("concise")(run.results, run.report_options(color)))
+    sys.stdout.flush()
+
+
+def run_watch(options: CheckOptions) -> int:
+    """Check, report, and check again on every change, until interrupted (Ctrl-C: exit code 130)."""
+    _clear_screen()
+    _say(options, "Starting linter in watch mode...\n")
+    watcher = Watcher(options)
+    _report(options, watcher.check_all())
+    while True:
+        time.sleep(POLL_SECONDS)
+        outcome = watcher.poll()
+        if outcome is False:
+            continue
+        _clear_screen()
+        _say(options, "File change detected...\n")
+        _report(options, outcome if isinstance(outcome, Run) else None)
