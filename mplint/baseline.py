@@ -1,25 +1,31 @@
 """Baselines: the diagnostics a project has accepted for now, so that only new ones are reported.
 
 An entry names a file (relative to the baseline's directory, with ``/``), a rule, the function or class
-enclosing the diagnostic (``Class.method``; empty at module level) and a hash of the flagged code with
-its whitespace collapsed: not a line number, so that edits elsewhere in the file, and re-indenting,
-leave it matching. The same code flagged twice in one scope is one entry with a count. The file is
+enclosing the diagnostic (``Class.method``; empty at module level) and a hash of the flagged code's
+tokens: not a line number, so that edits elsewhere in the file, re-spacing and re-indenting leave it
+matching. The same code flagged twice in one scope is one entry with a count. The file is
 JSON, sorted and indented, so that a change to it reads well in a diff.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
+import io
 import json
 import os
+import tempfile
+import tokenize
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mplint.diagnostics import Diagnostic
+from mplint.report.paths import display_path
 from mplint.report.results import FileResult
 from mplint.source import SourceText
+from mplint.writing import write_atomic
 
 FORMAT_VERSION = 1
 SNIPPET_LENGTH = 80
@@ -72,7 +78,7 @@ class Baseline:
         for diagnostic in result.diagnostics:
             code = flagged_code(result.source, diagnostic)
             scope = scopes.enclosing(diagnostic.location.row) if scopes else ""
-            digest = hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+            digest = hashlib.sha256(normalized(code).encode("utf-8", "surrogatepass")).hexdigest()[:16]
             keyed.append((Key(name, diagnostic.code, scope, digest), _snippet(code)))
         return keyed
 
@@ -131,9 +137,32 @@ class Baseline:
         document = {"version": FORMAT_VERSION, "entries": entries}
         return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
+    def save(self) -> None:
+        """Write the baseline atomically (an existing file keeps its permissions); raises OSError."""
+        data = self.to_json().encode("utf-8")
+        if self.path.exists():
+            write_atomic(self.path, data)
+            return
+        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(temporary, 0o666 & ~_umask())
+            os.replace(temporary, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def read_baseline(path: Path, missing_ok: bool = False) -> Baseline:
@@ -141,7 +170,7 @@ def read_baseline(path: Path, missing_ok: bool = False) -> Baseline:
 
     Raises BaselineError when the file cannot be read or is not a baseline.
     """
-    shown = str(path)
+    shown = display_path(str(path))
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -196,6 +225,25 @@ def flagged_code(source: SourceText | None, diagnostic: Diagnostic) -> str:
     except (IndexError, ValueError):
         return diagnostic.message
     return " ".join(source.text[start:end].split()) or diagnostic.message
+
+
+_LAYOUT_TOKENS = frozenset(
+    {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+)
+
+
+def normalized(code: str) -> str:
+    """The code's tokens, one space apart: spacing, line breaks and comments do not count
+    (``p.start( )`` is ``p.start()``); code that does not tokenize is taken as it is."""
+    try:
+        tokens = [
+            token.string
+            for token in tokenize.generate_tokens(io.StringIO(code).readline)
+            if token.type not in _LAYOUT_TOKENS
+        ]
+    except (tokenize.TokenError, SyntaxError):
+        return code
+    return " ".join(tokens)
 
 
 def _snippet(code: str) -> str:

@@ -225,7 +225,12 @@ def _update_baseline(run: Run) -> int:
     except BaselineError as exc:
         run.error(str(exc))
         return EXIT_ERROR
-    if _write(run, path, baseline.to_json().encode("utf-8")) and not run.options.silent:
+    try:
+        baseline.save()
+    except OSError as exc:
+        run.error(f"cannot write {display_path(str(path))}: {exc.strerror or exc}")
+        return EXIT_ERROR
+    if not run.options.silent:
         total = baseline.total
         sys.stdout.flush()
         print(
