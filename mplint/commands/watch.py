@@ -114,20 +114,35 @@ class Watcher:
                 watched.add(baseline)
         return {path: _stamp(path) for path in sorted(watched)}
 
-    def poll(self) -> Run | None | bool:
-        """Check what changed since the last check: a Run when something was checked, None when the
-        configuration cannot be used, False when nothing changed."""
+    def changes(self) -> Change | None:
+        """What changed since the last check (None: nothing)."""
         if any(_stamp(path) != stamp for path, stamp in self.settings_files.items()):
-            return self.check_all()
+            return Change(configuration=True)
         if self.resolver is None:
-            return False  # a broken configuration is checked again once a configuration file changes
+            return None  # a broken configuration is checked again once a configuration file changes
         with contextlib.redirect_stderr(io.StringIO()):
             found = find_files(self._run())  # errors about the paths are reported when checking
         changed = [path for path in found if self.files.get(path, ()) != _stamp(path)]
         if not changed and set(found) == set(self.files):
-            return False
-        run = self._run()
-        return self._check(run, found, changed)
+            return None
+        return Change(found=found, changed=changed)
+
+    def check(self, change: Change) -> Run | None:
+        """Check again what ``change`` asks: everything after a configuration change (None when the
+        configuration cannot be used), else the changed files."""
+        if change.configuration:
+            return self.check_all()
+        return self._check(self._run(), change.found, change.changed)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A configuration file changed, or these files were ``changed`` (added or modified) among
+    those ``found`` now."""
+
+    configuration: bool = False
+    found: list[Path] = field(default_factory=list)
+    changed: list[Path] = field(default_factory=list)
 
 
 def _clear_screen() -> None:
@@ -163,9 +178,9 @@ def run_watch(options: CheckOptions) -> int:
     _report(options, watcher.check_all())
     while True:
         time.sleep(POLL_SECONDS)
-        outcome = watcher.poll()
-        if outcome is False:
+        change = watcher.changes()
+        if change is None:
             continue
         _clear_screen()
         _say(options, "File change detected...\n")
-        _report(options, outcome if isinstance(outcome, Run) else None)
+        _report(options, watcher.check(change))
