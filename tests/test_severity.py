@@ -12,6 +12,7 @@ from cli_support import run_cli
 from lsprotocol import types
 
 from mplint.config import Resolver
+from mplint.ruledoc import rule_data
 from mplint.rules import RULES
 from mplint.server.convert import lsp_diagnostic
 from mplint.server.documents import Document
@@ -61,6 +62,7 @@ def test_defaults_make_lost_data_hangs_and_crashes_errors() -> None:
     warnings = {rule.code for rule in RULES if default_severity(rule.code) == "warning"}
     assert warnings == {"MPL003", "MPL011", "MPL100"}
     assert errors == {rule.code for rule in RULES} - warnings
+    assert [rule_data(rule)["severity"] for rule in RULES] == [default_severity(r.code) for r in RULES]
 
 
 def test_default_severities_in_json(project: Path) -> None:

@@ -181,7 +181,12 @@ def run_check(options: CheckOptions) -> int:
 
 
 def configured_fix(options: CheckOptions, resolver: Resolver) -> CheckOptions:
-    """The options with ``fix = true`` of the configuration applied (``--fix``/``--no-fix`` beat it)."""
+    """The options with ``fix = true`` of the configuration applied (``--fix``/``--no-fix`` beat it);
+    it does not apply to the runs that only record or show (``--update-baseline``, ``--add-noqa``,
+    ``--show-settings``, ``--show-files``)."""
+    records = options.update_baseline or options.add_noqa is not None
+    if records or options.show_settings or options.show_files:
+        return options
     if options.fix_mode is FixMode.GENERATE and resolver.root_project.options.fix:
         return replace(options, fix_mode=FixMode.APPLY)
     return options

@@ -30,6 +30,9 @@ from mplint.report import FileResult, renderer
 from mplint.report.style import use_color
 
 POLL_SECONDS = 0.3
+DISCOVERY_POLLS = 7
+"""Walking the paths for new files costs about 30 ms for 270 files, looking at the known ones 1 ms:
+the walk is done every seventh poll (about every two seconds), or when a known file changed."""
 CLEAR_SCREEN = "\x1b[H\x1b[2J\x1b[3J"
 """What a terminal is sent to clear it and its scrollback, as Ruff's watch mode does."""
 
@@ -55,6 +58,7 @@ class Watcher:
     files: dict[Path, Stamp | None] = field(default_factory=dict)
     results: dict[Path, FileResult] = field(default_factory=dict)
     settings_files: dict[Path, Stamp | None] = field(default_factory=dict)
+    polls: int = 0
 
     def check_all(self) -> Run | None:
         """Check every file; None when the configuration cannot be used (reported)."""
@@ -115,11 +119,16 @@ class Watcher:
         return {path: _stamp(path) for path in sorted(watched)}
 
     def changes(self) -> Change | None:
-        """What changed since the last check (None: nothing)."""
+        """What changed since the last check (None: nothing). The known files are looked at on every
+        poll; the paths are walked again for new files every ``DISCOVERY_POLLS`` polls."""
         if any(_stamp(path) != stamp for path, stamp in self.settings_files.items()):
             return Change(configuration=True)
         if self.resolver is None:
             return None  # a broken configuration is checked again once a configuration file changes
+        self.polls += 1
+        changed = [path for path, stamp in self.files.items() if _stamp(path) != stamp]
+        if not changed and self.polls % DISCOVERY_POLLS:
+            return None
         with contextlib.redirect_stderr(io.StringIO()):
             found = find_files(self._run())  # errors about the paths are reported when checking
         changed = [path for path in found if self.files.get(path, ()) != _stamp(path)]
