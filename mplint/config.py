@@ -172,8 +172,13 @@ class Resolver:
         return project
 
     def config_paths(self) -> list[Path]:
-        """The configuration files read so far."""
-        return [path for path in self._projects if path is not None]
+        """The configuration files read so far, and those they extend."""
+        return [
+            path
+            for config_path, project in self._projects.items()
+            if config_path is not None
+            for path in (config_path, *project.options.extended)
+        ]
 
     def closest_config(self, directory: Path) -> Path | None:
         """The configuration file in ``directory`` (absolute) or its closest configured ancestor."""

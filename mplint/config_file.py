@@ -126,6 +126,8 @@ class Options:
     ignore_noqa: bool | None = None
     fix: bool | None = None
     baseline: Path | None = None
+    extended: tuple[Path, ...] = ()
+    """The files reached through ``extend``."""
 
     def over(self, base: Options) -> Options:
         """These options layered over ``base``: keys set here win, the ``extend-*`` keys and the
@@ -153,6 +155,7 @@ class Options:
             ignore_noqa=pick(self.ignore_noqa, base.ignore_noqa),
             fix=pick(self.fix, base.fix),
             baseline=pick(self.baseline, base.baseline),
+            extended=base.extended + self.extended,
         )
 
 
@@ -225,7 +228,8 @@ def _read(path: Path, base: Path | None, chain: tuple[Path, ...]) -> Options:
     target = Path(os.path.abspath(path.parent / os.path.expandvars(os.path.expanduser(target))))
     if not target.is_file():
         raise ConfigError(f"{reader.where('extend')}: no such file: {display_path(str(target))}")
-    return options.over(_read(target, base, (*chain, real)))
+    inherited = _read(target, base, (*chain, real))
+    return replace(options.over(inherited), extended=(*inherited.extended, target))
 
 
 def _table(path: Path) -> tuple[dict[str, Any], str]:

@@ -133,4 +133,11 @@ def test_watch_checks_again_what_changed(watch: tuple[Path, Watch]) -> None:
     assert broken[0] == "File change detected..."
     (project / "mplint.toml").write_text("", encoding="utf-8")
     running.until("Found 1 error. Watching for file changes.")
+
+    # A file reached through `extend` is watched too.
+    (project / "shared.toml").write_text("", encoding="utf-8")
+    (project / "mplint.toml").write_text('extend = "shared.toml"\n', encoding="utf-8")
+    running.until("Found 1 error. Watching for file changes.")
+    (project / "shared.toml").write_text('ignore = ["MPL003"]\n', encoding="utf-8")
+    running.until("Found 0 errors. Watching for file changes.")
     assert running.process.poll() is None
