@@ -185,10 +185,7 @@ def config_arguments(values: list[str], cwd: Path) -> tuple[Path | None, Options
             overrides = inline_options(value, cwd).over(overrides)
         except NotTomlError as exc:
             if value.endswith(".toml") and "=" not in value:
-                raise OptionError(
-                    f"invalid value {value!r} for '--config': it looks like a path to a configuration "
-                    "file, but there is no such file"
-                ) from None
+                raise OptionError(f"--config: no such file: {value}") from None
             raise OptionError(
                 f"invalid value {value!r} for '--config': a --config flag must either be a path to a "
                 f"'.toml' configuration file or a TOML 'KEY = VALUE' pair overriding a specific "

@@ -445,11 +445,7 @@ def test_a_broken_configuration_deeper_in_the_tree_stops_the_run(project: Path) 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (
-            ["--config", "missing.toml"],
-            "invalid value 'missing.toml' for '--config': it looks like a path to a configuration "
-            "file, but there is no such file",
-        ),
+        (["--config", "missing.toml"], "--config: no such file: missing.toml"),
         (
             ["--config", "not a setting"],
             "invalid value 'not a setting' for '--config': a --config flag must either be a path to a "
