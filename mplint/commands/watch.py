@@ -16,14 +16,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mplint.commands.check import (
-    CheckOptions,
-    Run,
-    apply_baseline,
-    check_paths,
-    configured_fix,
-    find_files,
-)
+from mplint.commands.baselining import apply_baseline
+from mplint.commands.check import CheckOptions, Run, check_paths, configured_fix, find_files
 from mplint.config import Resolver, absolute
 from mplint.config_file import CONFIG_NAMES, ConfigError
 from mplint.report import FileResult, renderer
@@ -61,7 +55,12 @@ class Watcher:
     polls: int = 0
 
     def check_all(self) -> Run | None:
-        """Check every file; None when the configuration cannot be used (reported)."""
+        """Check every file; None when the configuration cannot be used (reported).
+
+        Every stamp is taken before what it stamps is read, so that a change made during the check
+        is seen by the next poll.
+        """
+        settings_before = self._settings_files(list(self.files))
         try:
             self.resolver = Resolver(
                 config=self.options.config, isolated=self.options.isolated, overrides=self.options.overrides
@@ -69,32 +68,36 @@ class Watcher:
         except ConfigError as exc:
             print(f"error: {exc}", file=sys.stderr, flush=True)
             self.resolver = None
-            self.settings_files = self._settings_files(list(self.files))
+            self.settings_files = settings_before
             return None
         run = self._run()
         found = find_files(run)
         if not found and not run.failed:
             run.warn("No Python files found under the given path(s)")
         self.results = {}
-        return self._check(run, found, found)
+        stamps = {path: _stamp(path) for path in found}
+        return self._check(run, Change(found=found, changed=found, stamps=stamps), settings_before)
 
     def _run(self) -> Run:
         assert self.resolver is not None
         return Run(configured_fix(self.options, self.resolver), self.resolver)
 
-    def _check(self, run: Run, found: list[Path], checked: list[Path]) -> Run:
-        """Check ``checked``, keep the results of the other files ``found``, and apply the baseline."""
-        check_paths(run, only=checked)
+    def _check(self, run: Run, change: Change, settings_before: dict[Path, Stamp | None]) -> Run:
+        """Check the changed files, keep the results of the other files found, apply the baseline."""
+        check_paths(run, only=change.changed)
         by_name = {result.path: result for result in run.results}
-        for path in checked:
+        for path in change.changed:
             self.results.pop(path, None)
             result = by_name.get(str(path))
             if result is not None:
                 self.results[path] = result
-        self.files = {path: _stamp(path) for path in found}
+        self.files = change.stamps
         self.results = {path: result for path, result in self.results.items() if path in self.files}
-        self.settings_files = self._settings_files(found)
-        run.results = [self.results[path] for path in found if path in self.results]
+        settings_files = self._settings_files(change.found)
+        for path in settings_files.keys() & settings_before.keys():
+            settings_files[path] = settings_before[path]
+        self.settings_files = settings_files
+        run.results = [self.results[path] for path in change.found if path in self.results]
         apply_baseline(run)
         return run
 
@@ -131,17 +134,18 @@ class Watcher:
             return None
         with contextlib.redirect_stderr(io.StringIO()):
             found = find_files(self._run())  # errors about the paths are reported when checking
-        changed = [path for path in found if self.files.get(path, ()) != _stamp(path)]
+        stamps = {path: _stamp(path) for path in found}
+        changed = [path for path in found if self.files.get(path, ()) != stamps[path]]
         if not changed and set(found) == set(self.files):
             return None
-        return Change(found=found, changed=changed)
+        return Change(found=found, changed=changed, stamps=stamps)
 
     def check(self, change: Change) -> Run | None:
         """Check again what ``change`` asks: everything after a configuration change (None when the
         configuration cannot be used), else the changed files."""
         if change.configuration:
             return self.check_all()
-        return self._check(self._run(), change.found, change.changed)
+        return self._check(self._run(), change, self.settings_files)
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,8 @@ class Change:
     configuration: bool = False
     found: list[Path] = field(default_factory=list)
     changed: list[Path] = field(default_factory=list)
+    stamps: dict[Path, Stamp | None] = field(default_factory=dict)
+    """The stamps of the files found, taken before they are checked."""
 
 
 def _clear_screen() -> None:
