@@ -238,7 +238,7 @@ def check_options(args: argparse.Namespace) -> CheckOptions:
     read_stdin = args.stdin_filename is not None or paths == [STDIN_NAME]
     if read_stdin:
         for path in args.paths:
-            if path != STDIN_NAME:
+            if path != STDIN_NAME and not args.silent:
                 print(f"warning: ignoring {path} in favor of standard input", file=sys.stderr)
     elif STDIN_NAME in paths:
         raise UsageError("'-' (standard input) cannot be combined with other paths")
