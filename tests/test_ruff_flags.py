@@ -187,6 +187,8 @@ def test_no_python_files_found(project: Path) -> None:
     json_output = run_cli("check", "--output-format", "json", "docs", cwd=project)
     assert (json_output.stdout, json_output.stderr) == ("[]\n", NO_FILES)
     assert run_cli("check", "app.py", cwd=project).stderr == ""
+    show_files = run_cli("check", "--show-files", "docs", cwd=project)
+    assert (show_files.returncode, show_files.stdout, show_files.stderr) == (0, "", NO_FILES)
 
 
 def test_rdjson(project: Path) -> None:

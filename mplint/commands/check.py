@@ -221,6 +221,8 @@ def find_files(run: Run) -> list[Path]:
 def _show(run: Run) -> int:
     files = find_files(run)
     if run.options.show_files:
+        if not files and not run.failed:
+            run.warn("No Python files found under the given path(s)")
         sys.stdout.write(render_files(files))
     elif not files:
         run.error("no files found under the given paths")
