@@ -220,7 +220,7 @@ def test_json_fix_object(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
 def test_write_failure_is_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     path = write(tmp_path / "m.py", b"a = bad_call()\n")
 
-    def refuse(target: Path, data: bytes) -> None:
+    def refuse(target: Path, data: bytes, expected: bytes) -> None:
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr("mplint.commands.check.write_atomic", refuse)
