@@ -27,7 +27,8 @@ class FileChanged(Exception):
 
 
 def write_atomic(path: Path, data: bytes, *, expected: bytes) -> None:
-    """Replace the contents of ``path`` with ``data``, provided it still holds ``expected``.
+    """Replace the contents of ``path`` with ``data``, provided it still holds ``expected`` (a file
+    that already holds ``data`` is left as it is).
 
     A symlink is written through: its target is replaced and the link is kept. Raises FileChanged
     when the file changed since ``expected`` was read, PermissionError (strerror "the file is
@@ -64,7 +65,7 @@ def _replace_if_unchanged(target: Path, temporary: str, data: bytes, expected: b
     """Put ``data`` (already in ``temporary``) in place of ``target`` if it still holds ``expected``.
 
     True when the temporary file was renamed over the target, False when the target was rewritten
-    in place (it has other hard links).
+    in place (it has other hard links) or already held ``data``.
     """
     flags = os.O_RDWR | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     current = os.open(target, flags)  # fails for a file this user may not write, as Ruff's write would
@@ -76,7 +77,10 @@ def _replace_if_unchanged(target: Path, temporary: str, data: bytes, expected: b
             if hasattr(os, "chown"):
                 with contextlib.suppress(OSError):  # only the owner or root may give a file away
                     os.chown(temporary, info.st_uid, info.st_gid)
-        if _contents(current) != expected:
+        contents = _contents(current)
+        if contents == data:
+            return False  # it already holds them: fixed through another of its names, say
+        if contents != expected:
             raise FileChanged(str(target))
         if info.st_nlink > 1:
             _overwrite(current, data, expected)
