@@ -229,15 +229,22 @@ def test_a_cycle_at_the_end_of_a_long_chain(tmp_path: Path) -> None:
 
 
 def test_a_file_deeper_than_the_recursion_limit(tmp_path: Path) -> None:
-    """The search for a file's configuration walks up its directories in a loop."""
+    """The searches for a file's configuration and git work tree walk up its directories in a loop
+    (the directory named on the command line is checked against the ignore files of every parent)."""
     depth = sys.getrecursionlimit() + 100
     relative = Path(*["d"] * depth)
-    current = tmp_path
+    deepest = tmp_path
     for _ in range(depth):  # Path.mkdir(parents=True) would recurse as deep
-        current = current / "d"
-        current.mkdir()
-    (tmp_path / relative / "zz_pitfall.py").write_text(PITFALL)
-    (tmp_path / "mplint.toml").write_text('select = ["MPL006"]\n')
-    result = run_cli("check", "--no-cache", "--output-format", "concise", str(relative), cwd=tmp_path)
-    assert (result.returncode, result.stderr) == (1, "")
-    assert result.stdout.startswith(str(relative / "zz_pitfall.py") + ":9:36: MPL006 ")
+        deepest = deepest / "d"
+        deepest.mkdir()
+    try:
+        (deepest / "zz_pitfall.py").write_text(PITFALL)
+        (tmp_path / "mplint.toml").write_text('select = ["MPL006"]\n')
+        result = run_cli("check", "--no-cache", "--output-format", "concise", str(relative), cwd=tmp_path)
+        assert (result.returncode, result.stderr) == (1, "")
+        assert result.stdout.startswith(str(relative / "zz_pitfall.py") + ":9:36: MPL006 ")
+    finally:  # removed here, bottom up: pytest's own clean-up of old temporary directories recurses
+        (deepest / "zz_pitfall.py").unlink(missing_ok=True)
+        while deepest != tmp_path:
+            deepest.rmdir()
+            deepest = deepest.parent
