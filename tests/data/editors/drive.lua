@@ -63,7 +63,8 @@ local ok, err = pcall(function()
   result.codes = diagnostic_codes()
 
   vim.api.nvim_win_set_cursor(0, { 5, 4 })
-  local params = vim.lsp.util.make_position_params()
+  local clients = (vim.lsp.get_clients or vim.lsp.get_active_clients)({ bufnr = 0 })
+  local params = vim.lsp.util.make_position_params(0, clients[1].offset_encoding)
   local hovers = vim.lsp.buf_request_sync(0, "textDocument/hover", params, timeout) or {}
   for _, response in pairs(hovers) do
     if response.result and response.result.contents then
