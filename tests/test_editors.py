@@ -138,6 +138,13 @@ def test_neovim_snippet(heading: str, tmp_path: Path) -> None:
     assert_user_steps(run_driver(command, project, editor_environment(tmp_path / "home")))
 
 
+def test_readme_neovim_snippet_is_the_tested_one() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"```lua\n(.*?)```", readme, re.S)
+    assert match is not None
+    assert match.group(1) == snippet("### Neovim 0.11 and newer", "lua")
+
+
 # --- Emacs with Eglot ---------------------------------------------------------------------------------
 
 
