@@ -22,10 +22,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mplint.diagnostics import Diagnostic
+from mplint.reading import read_regular_file
 from mplint.report.paths import display_path
 from mplint.report.results import FileResult
 from mplint.source import SourceText
-from mplint.writing import write_atomic
+from mplint.writing import FileChanged, write_atomic
 
 FORMAT_VERSION = 1
 SNIPPET_LENGTH = 80
@@ -62,6 +63,8 @@ class Baseline:
     path: Path
     counts: Counter[Key] = field(default_factory=Counter)
     snippets: dict[Key, str] = field(default_factory=dict)
+    original: bytes | None = None
+    """The file's bytes as read (None: there was no file); it is written over only if it still holds them."""
 
     def file_key(self, path: str) -> str:
         """How ``path`` is named in this baseline: relative to its directory, with ``/``."""
@@ -109,7 +112,7 @@ class Baseline:
     def updated(self, results: list[FileResult]) -> Baseline:
         """A baseline recording every diagnostic of ``results``, keeping the entries of files that were
         not checked this run and still exist."""
-        fresh = Baseline(self.path)
+        fresh = Baseline(self.path, original=self.original)
         checked = {self.file_key(result.path) for result in results}
         for key, count in self.counts.items():
             if key.file not in checked and (self.path.parent / key.file).exists():
@@ -138,10 +141,16 @@ class Baseline:
         return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
     def save(self) -> None:
-        """Write the baseline atomically (an existing file keeps its permissions); raises OSError."""
+        """Write the baseline atomically (an existing file keeps its permissions, and is written over
+        only if it was not changed since it was read). Raises BaselineError or OSError."""
         data = self.to_json().encode("utf-8")
-        if self.path.exists():
-            write_atomic(self.path, data)
+        if self.original is not None:
+            try:
+                write_atomic(self.path, data, expected=self.original)
+            except FileChanged:
+                raise BaselineError(
+                    f"baseline {display_path(str(self.path))}: changed while mplint ran; not written"
+                ) from None
             return
         fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
         try:
@@ -172,7 +181,8 @@ def read_baseline(path: Path, missing_ok: bool = False) -> Baseline:
     """
     shown = display_path(str(path))
     try:
-        text = path.read_text(encoding="utf-8")
+        original = read_regular_file(path)
+        text = original.decode("utf-8")
     except FileNotFoundError:
         if missing_ok:
             return Baseline(path)
@@ -190,7 +200,7 @@ def read_baseline(path: Path, missing_ok: bool = False) -> Baseline:
         raise BaselineError(
             f"baseline {shown}: unsupported version {document.get('version')!r} (expected {FORMAT_VERSION})"
         )
-    baseline = Baseline(path)
+    baseline = Baseline(path, original=original)
     for index, entry in enumerate(document["entries"]):
         key, count, snippet = _entry(entry, f"baseline {shown}: entry {index + 1}")
         baseline.counts[key] += count

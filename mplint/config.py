@@ -17,6 +17,7 @@ from mplint.config_file import (
     PathGlob,
     PerFileIgnore,
     config_in,
+    extended_files,
     read_config,
 )
 from mplint.discovery import EXCLUDED_DIRECTORIES
@@ -175,19 +176,28 @@ class Resolver:
         """The configuration files read so far, and those they extend."""
         return [
             path
-            for config_path, project in self._projects.items()
+            for config_path in self._projects
             if config_path is not None
-            for path in (config_path, *project.options.extended)
+            for path in (config_path, *extended_files(config_path))
         ]
 
     def closest_config(self, directory: Path) -> Path | None:
         """The configuration file in ``directory`` (absolute) or its closest configured ancestor."""
-        if directory in self._closest:
-            return self._closest[directory]
-        found = config_in(directory)
-        if found is None and directory.parent != directory:
-            found = self.closest_config(directory.parent)
-        self._closest[directory] = found
+        # A loop, not recursion: a directory can be nested deeper than Python's recursion limit.
+        unresolved: list[Path] = []
+        found: Path | None = None
+        current = directory
+        while True:
+            if current in self._closest:
+                found = self._closest[current]
+                break
+            unresolved.append(current)
+            found = config_in(current)
+            if found is not None or current.parent == current:
+                break
+            current = current.parent
+        for visited in unresolved:
+            self._closest[visited] = found
         return found
 
     def project_for(self, path: Path, is_dir: bool = False) -> Project:

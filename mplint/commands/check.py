@@ -21,6 +21,7 @@ from mplint.exclusion import ConfiguredFilter
 from mplint.fixer import parses
 from mplint.prefilter import Relevance, relevance
 from mplint.processing import Processed, process_source
+from mplint.reading import read_regular_file
 from mplint.report import (
     STATISTICS_FORMATS,
     FileResult,
@@ -36,7 +37,7 @@ from mplint.report.style import use_color
 from mplint.settings import Settings
 from mplint.source import DecodeError, SourceText, decode_source
 from mplint.workers import Job, JobQueue, Outcome
-from mplint.writing import write_atomic
+from mplint.writing import FileChanged, write_atomic
 
 EXIT_SUCCESS = 0
 EXIT_FAILURE = 1
@@ -166,13 +167,21 @@ def run_check(options: CheckOptions) -> int:
         )
         return EXIT_ERROR
     if options.read_stdin:
+        named = [Path(options.stdin_filename)] if options.stdin_filename is not None else []
+        if _report_would_overwrite(run, named):
+            return EXIT_ERROR
         _check_stdin(run)
     elif options.show_settings or options.show_files:
         return _show(run)
     elif options.add_noqa is not None:
         return _add_noqa(run)
     else:
-        check_paths(run)
+        files = find_files(run)
+        if not files and not run.failed:
+            run.warn("No Python files found under the given path(s)")
+        if _report_would_overwrite(run, files):
+            return EXIT_ERROR
+        check_paths(run, files)
     if options.update_baseline:
         return EXIT_SUCCESS if update_baseline(run) else EXIT_ERROR
     apply_baseline(run)
@@ -240,7 +249,7 @@ def _add_noqa(run: Run) -> int:
     for path in find_files(run):
         name = str(path)
         try:
-            data = path.read_bytes()
+            data = read_regular_file(path)
             decoded = decode_source(data)
         except OSError as exc:
             run.error(f"cannot read {display_path(name)}: {exc.strerror or exc}")
@@ -258,7 +267,7 @@ def _add_noqa(run: Run) -> int:
         if not parses(text):
             run.error(f"cannot add noqa directives to {display_path(name)}: the result would not parse")
             continue
-        if _write(run, path, decoded.encode(text)):
+        if _write(run, path, decoded.encode(text), data, "adding noqa directives to"):
             added += count
     if added:
         sys.stdout.flush()
@@ -266,15 +275,37 @@ def _add_noqa(run: Run) -> int:
     return EXIT_ERROR if run.failed else EXIT_SUCCESS
 
 
-def check_paths(run: Run, only: list[Path] | None = None) -> None:
-    """Check the files found under the paths (or just ``only``, files found before)."""
-    found = find_files(run) if only is None else only
-    if only is None and not found and not run.failed:
-        run.warn("No Python files found under the given path(s)")
-    files: list[tuple[Path, bytes, Settings]] = []
-    for path in found:
+def _report_would_overwrite(run: Run, checked: list[Path]) -> bool:
+    """Whether ``--output-file`` names one of the ``checked`` files (through any link); said as an
+    error before anything is checked or fixed, so that the report never replaces a source."""
+    output_file = run.options.output_file
+    if output_file is None:
+        return False
+    try:
+        output = os.stat(output_file)
+    except OSError:
+        return False  # a file that does not exist yet is none of the checked ones
+    for path in checked:
         try:
-            data = path.read_bytes()
+            info = os.stat(path)
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) == (output.st_dev, output.st_ino):
+            run.error(
+                f"not writing the report to {output_file}: it is {display_path(str(path))}, "
+                "one of the files being checked"
+            )
+            return True
+    return False
+
+
+def check_paths(run: Run, paths: list[Path]) -> None:
+    """Check ``paths`` (files found by ``find_files``), fixing them when asked; the results go to
+    ``run.results``."""
+    files: list[tuple[Path, bytes, Settings]] = []
+    for path in paths:
+        try:
+            data = read_regular_file(path)
         except OSError as exc:
             run.error(f"cannot read {display_path(str(path))}: {exc.strerror or exc}")
             continue
@@ -289,7 +320,7 @@ def check_paths(run: Run, only: list[Path] | None = None) -> None:
         if processed.changed and run.options.fix_mode is FixMode.DIFF:
             _print_diff(processed, name)
         elif processed.fixed_bytes is not None and run.options.fix_mode is FixMode.APPLY:
-            if processed.fixed_bytes != data and not _write(run, path, processed.fixed_bytes):
+            if processed.fixed_bytes != data and not _write(run, path, processed.fixed_bytes, data, "fixing"):
                 unfixed = run.process(data, name, settings, FixMode.GENERATE)  # report the file as it is
                 if unfixed is None:
                     continue
@@ -343,22 +374,33 @@ def _source_of(data: bytes, diagnostics: list[Diagnostic]) -> SourceText | None:
         return None
 
 
-def _write(run: Run, path: Path, data: bytes) -> bool:
+def _write(run: Run, path: Path, data: bytes, checked: bytes, action: str) -> bool:
+    """Replace the file's ``checked`` bytes with ``data``; False, having said why, when it is not done.
+
+    A file that changed since it was read is left alone with a warning: its new contents were never
+    checked, and overwriting them would lose an edit saved meanwhile.
+    """
+    shown = display_path(str(path))
     if path in run.read_only:
-        sys.stdout.flush()
-        print(
-            f"warning: not writing {display_path(str(path))}: it is a symlink to a file outside the "
-            "checked directory (name that file to fix it)",
-            file=sys.stderr,
-            flush=True,
+        _warn(
+            f"not writing {shown}: it is a symlink to a file outside the checked directory "
+            "(name that file to fix it)"
         )
         return False
     try:
-        write_atomic(path, data)
+        write_atomic(path, data, expected=checked)
+    except FileChanged:
+        _warn(f"not {action} {shown}: it changed while it was being checked (run mplint again)")
+        return False
     except OSError as exc:
-        run.error(f"cannot write {display_path(str(path))}: {exc.strerror or exc}")
+        run.error(f"cannot write {shown}: {exc.strerror or exc}")
         return False
     return True
+
+
+def _warn(message: str) -> None:
+    sys.stdout.flush()
+    print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 def _stdin_settings(run: Run) -> Settings | None:
@@ -377,8 +419,11 @@ def _check_stdin(run: Run) -> None:
     options = run.options
     name = options.stdin_filename or STDIN_NAME
     stdin = sys.stdin
+    if stdin is None:  # Python found descriptor 0 closed
+        run.error("cannot read standard input: it is closed")
+        return
     try:
-        data = stdin.buffer.read() if stdin is not None else b""
+        data = stdin.buffer.read()
     except (OSError, ValueError) as exc:
         run.error(f"cannot read standard input: {exc}")
         return

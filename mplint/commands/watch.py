@@ -84,7 +84,7 @@ class Watcher:
 
     def _check(self, run: Run, change: Change, settings_before: dict[Path, Stamp | None]) -> Run:
         """Check the changed files, keep the results of the other files found, apply the baseline."""
-        check_paths(run, only=change.changed)
+        check_paths(run, change.changed)
         by_name = {result.path: result for result in run.results}
         for path in change.changed:
             self.results.pop(path, None)

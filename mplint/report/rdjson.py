@@ -32,8 +32,9 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
     for result, diagnostic in all_diagnostics(results):
         rule = lookup(diagnostic.code)
         code: dict[str, str] = {"value": diagnostic.code}
-        if rule is not None:
-            code["url"] = rule.url()
+        url = rule.url() if rule is not None else None
+        if url is not None:
+            code["url"] = url
         entry: dict[str, object] = {
             "message": diagnostic.message,
             "location": {
