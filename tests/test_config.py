@@ -91,7 +91,7 @@ def test_glob_matching(pattern: str, path: str, is_dir: bool, expected: bool) ->
 )
 def test_name_patterns_match_on_the_last_component_alone(pattern: str) -> None:
     glob = compile_glob(pattern, braces=True)
-    assert (glob.name_regex is None) == ("[" in pattern)
+    assert (glob.name_automaton is None) == ("[" in pattern)
     paths = [
         "a.py",
         "d/a.py",
@@ -109,7 +109,7 @@ def test_name_patterns_match_on_the_last_component_alone(pattern: str) -> None:
     for path in paths:
         for is_dir in (False, True):
             expected = glob.matches(path, is_dir)
-            if glob.name_regex is not None:
+            if glob.name_automaton is not None:
                 assert glob.matches_name(path.rsplit("/", 1)[-1], is_dir) is expected, (path, is_dir)
 
 
