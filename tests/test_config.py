@@ -145,6 +145,8 @@ GITIGNORE_TREE = {
     "pkg/.gitignore": "local.py\n!important.log\n*.tmp\nsub/\n",
     "pkg/sub2/.gitignore": "!local.py\n",
     ".git/info/exclude": "secret_*\n",
+    # git ends a line at LF alone (dropping a CR before it): a form feed is part of the pattern
+    "pkg/sub3/.gitignore": "crlf.py\r\nform\x0cfeed.py\n",
 }
 GITIGNORE_FILES = [
     "a.py",
@@ -170,6 +172,8 @@ GITIGNORE_FILES = [
     "secret_key.py",
     "pkg/secret_thing.py",
     "space ",
+    "pkg/sub3/crlf.py",
+    "pkg/sub3/feed.py",
 ]
 
 
