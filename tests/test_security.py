@@ -145,9 +145,7 @@ def mplint_commands() -> list[list[str]]:
     return [[sys.executable, "-m", "mplint"], [str(script)]]
 
 
-def run(
-    command: list[str], cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         command,
         cwd=cwd,
