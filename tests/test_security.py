@@ -77,8 +77,9 @@ SHADOWED = [
     "selectors",
     "socket",
     "weakref",
-    "runpy",
     "multiprocessing",
+    # Python 3.10 itself imports runpy from the working directory for any ``python -m``
+    *(["runpy"] if sys.version_info >= (3, 11) else []),
 ]
 """Modules mplint or its dependencies import, planted in the checked directory (the working directory of
 the run, which ``python -m`` puts first on ``sys.path``)."""
