@@ -11,36 +11,19 @@ import textwrap
 from pathlib import Path
 
 import mp_harness as h
+import pytest
+from guard_fix_support import (
+    FIXED_TIMEOUT,
+    REIMPORTING,
+    apply_fix,
+    assert_fix_keeps_behaviour,
+    assert_same_behaviour,
+    write,
+)
+from program_strategies import guard_program
 
 from mplint.diagnostics import Applicability
 from tests.rule_support import diagnostics
-
-REIMPORTING = ("spawn", "forkserver")
-FIXED_TIMEOUT = 30.0
-
-
-def write(directory: Path, name: str, source: str) -> Path:
-    path = directory / name
-    path.write_text(textwrap.dedent(source), encoding="utf-8")
-    return path
-
-
-def apply_fix(path: Path) -> str:
-    """Fix ``path`` in place with ``mplint check --fix --unsafe-fixes --select MPL002``; its new text."""
-    result = h.run_mplint(["check", "--fix", "--unsafe-fixes", "--select", "MPL002", str(path)], cwd=path.parent)
-    assert "Traceback" not in result.stderr, result.stderr
-    return path.read_text(encoding="utf-8")
-
-
-def assert_same_behaviour(before: h.RunResult, after: dict[str, h.RunResult], text: str) -> None:
-    assert before.returncode == 0 and not before.timed_out, before.describe()
-    problems = [
-        f"{method}: {result.describe()}"
-        for method, result in after.items()
-        if (result.returncode, result.stdout) != (0, before.stdout)
-    ]
-    assert not problems, f"expected {before.stdout!r}:\n" + "\n\n".join(problems) + "\n--- fixed ---\n" + text
-
 
 # --------------------------------------------------------------------------------------------------
 # The three ways the fix used to break the programs it repaired
@@ -135,3 +118,30 @@ def test_the_start_method_is_chosen_once(tmp_path: Path) -> None:
         program = write(tmp_path, f"{method}_script.py", START_METHOD_SCRIPT.replace("{method}", method))
         text = apply_fix(program)
         assert_same_behaviour(before, {method: h.run_script(program, FIXED_TIMEOUT)}, text)
+
+
+# --------------------------------------------------------------------------------------------------
+# A family of generated programs: side effects before the start, globals read by workers, start-method
+# calls, a library of workers, constants computed at import. Fixable ones behave under spawn and
+# forkserver after the fix as they did under fork before it; the others get no applicable fix.
+
+FAMILY = [
+    ("literal", ("print",), "pool", "none", False),
+    ("builtin_call", ("trace_file", "counter_file"), "process", "none", False),
+    ("environment", ("fresh_directory",), "pool", "set_start_method", False),
+    ("derived", ("registry",), "executor", "get_context", False),
+    ("path", ("print", "trace_file"), "executor", "none", True),
+    ("file_read", ("counter_file",), "pool", "none", True),
+    ("literal", ("fresh_directory", "print"), "process", "set_start_method", True),
+    ("file_read", ("print",), "pool", "none", False),
+    ("pid", (), "process", "none", False),
+    ("literal", ("registry_changed",), "pool", "none", False),
+    ("literal", ("global_setup",), "executor", "none", False),
+]
+
+
+@pytest.mark.parametrize("choices", FAMILY, ids=["-".join(map(str, c)) for c in FAMILY])
+def test_generated_programs_behave_after_the_fix(
+    choices: tuple[str, tuple[str, ...], str, str, bool], tmp_path: Path
+) -> None:
+    assert_fix_keeps_behaviour(tmp_path, guard_program(*choices))

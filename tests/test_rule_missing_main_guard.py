@@ -179,6 +179,7 @@ def test_the_fix_moves_process_starts_under_a_guard() -> None:
         return x * N
 
 
+    data = list(range(5))
     LIMIT = 10
 
 
@@ -187,7 +188,6 @@ def test_the_fix_moves_process_starts_under_a_guard() -> None:
 
 
     if __name__ == "__main__":
-        data = list(range(5))
         with mp.Pool(N) as pool:
             results = pool.map(work, data)
         print(results)

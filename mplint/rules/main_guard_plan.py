@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mplint.model import ModuleModel, own_nodes, parent_of, scope_of
-from mplint.model.scopes import FUNCTION_NODES, target_names
+from mplint.model.scopes import FUNCTION_NODES
 from mplint.rules.import_time_purity import (
     CONFIGURATORS,
     MUTABLE_IMPORT_STATE,
@@ -149,32 +149,7 @@ class Planner:
                         self.kinds.setdefault(name, constant_kind(self.model, statement.value))
             else:
                 moved_changes |= self.changes(statement)
-        self.move_inputs(moves)
         return self.check(moves)
-
-    def move_inputs(self, moves: list[bool]) -> None:
-        """A kept constant that only the moved code reads moves with it (``data = list(range(5))`` before
-        ``pool.map(work, data)``): nothing kept needs it, and the children need not compute it."""
-        changed = True
-        while changed:
-            changed = False
-            readers = self.readers(moves)
-            kept_reads: set[str] = set()
-            moved_reads: set[str] = set()
-            for statement, moved in zip(self.body, moves, strict=True):
-                roots = {path.split(".")[0] for path in self.reads(statement)}
-                (moved_reads if moved else kept_reads).update(roots)
-            needed = {path.split(".")[0] for path in readers}
-            for index, statement in enumerate(self.body):
-                if moves[index] or not isinstance(statement, (ast.Assign, ast.AnnAssign)):
-                    continue
-                names = bound_names(statement)
-                if not names or any(name.startswith("__") for name in names):
-                    continue
-                if names & (needed | kept_reads) or not names & moved_reads:
-                    continue
-                moves[index] = True
-                changed = True
 
     def refusal(self, statement: ast.stmt) -> str | None:
         if isinstance(statement, ast.Global):
@@ -375,18 +350,18 @@ class Planner:
             for node in ast.walk(statement):
                 if isinstance(node, (*DEFINITIONS, ast.Lambda)):
                     owner = f"`{node.name}`" if isinstance(node, DEFINITIONS) else "a lambda"
-                    for name in module_loads([node]):
-                        readers.setdefault(read_path(name), owner)
+                    for loaded in module_loads([node]):
+                        readers.setdefault(read_path(loaded), owner)
             if not isinstance(statement, DEFINITIONS):
-                for name in bound_names(statement):
-                    constants.setdefault(name, statement)
+                for bound in bound_names(statement):
+                    constants.setdefault(bound, statement)
         pending = list(readers)
         while pending:
             path = pending.pop()
-            statement = constants.pop(path.split(".")[0], None)
-            if statement is None:
+            constant = constants.pop(path.split(".")[0], None)
+            if constant is None:
                 continue
-            for read in self.reads(statement):
+            for read in self.reads(constant):
                 if read not in readers:
                     readers[read] = readers[path]
                     pending.append(read)
