@@ -245,6 +245,9 @@ class Purity:
             return f"`{ast.unparse(node.func)}(...)` is called when the definition runs"
         for decorator in getattr(statement, "decorator_list", []):
             if isinstance(decorator, (ast.Name, ast.Attribute)):
+                name = callee_name(self.model, decorator)
+                if name is not None and not _builds_definitions(name):
+                    return f"the decorator `@{ast.unparse(decorator)}` does more than build the definition"
                 local = self._local_function(decorator)
                 if local is not None and not self._local_function_acceptable(local, False, seen):
                     return f"the decorator `@{ast.unparse(decorator)}` does more than build the definition"
@@ -254,7 +257,7 @@ class Purity:
         if self._call_pure(call, frozenset()):
             return True
         name = callee_name(self.model, call.func)
-        if name is not None and (name in DEFINITION_HELPERS or not is_stdlib(name)):
+        if name is not None and _builds_definitions(name):
             return True
         local = self._local_function(call.func)
         return local is not None and self._local_function_acceptable(local, True, seen)
@@ -295,6 +298,10 @@ class Purity:
         if local is not None:
             return self._local_function_acceptable(local, True, seen)
         return isinstance(func, ast.Attribute)  # a method of a value (``registry.append(fn)``): in memory
+
+
+def _builds_definitions(qualname: str) -> bool:
+    return qualname in PURE_CALLABLES or qualname in DEFINITION_HELPERS or not is_stdlib(qualname)
 
 
 _ATTRIBUTE_BUILTINS = frozenset({"builtins.setattr", "builtins.getattr", "builtins.hasattr"})
