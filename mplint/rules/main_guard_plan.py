@@ -81,6 +81,23 @@ def conflicts(first: str, second: str) -> bool:
     return first == second or first.startswith(second + ".") or second.startswith(first + ".")
 
 
+class PathIndex:
+    """Dotted paths grouped by their first name, to find a conflicting one without comparing them all."""
+
+    def __init__(self) -> None:
+        self.by_root: dict[str, dict[str, str]] = {}
+
+    def add(self, path: str, note: str = "") -> None:
+        self.by_root.setdefault(path.split(".", 1)[0], {}).setdefault(path, note)
+
+    def conflict(self, path: str) -> tuple[str, str] | None:
+        """A stored path that conflicts with ``path``, and its note."""
+        for stored, note in self.by_root.get(path.split(".", 1)[0], {}).items():
+            if conflicts(path, stored):
+                return stored, note
+        return None
+
+
 def bound_names(statement: ast.stmt) -> set[str]:
     """Module-level names a statement binds (``del`` counts)."""
     names: set[str] = set()
@@ -121,13 +138,13 @@ class Planner:
         self.kinds: dict[str, str] = {}  # kept constant -> constant_kind
         self.purity = Purity(model, self.kept_names.__contains__)
         self._changes: dict[int, set[str]] = {}
-        self._bound_before: list[set[str]] | None = None
+        self._definition_reads: dict[int, set[str]] = {}
 
     # -- classification ---------------------------------------------------------------------------
 
     def plan(self) -> list[bool] | Obstacle:
         moves: list[bool] = []
-        moved_changes: set[str] = set()  # paths changed by the moved code so far
+        moved_changes = PathIndex()  # paths changed by the moved code so far
         for statement in self.body:
             reason = self.refusal(statement)
             if reason is not None:
@@ -148,7 +165,8 @@ class Planner:
                     if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
                         self.kinds.setdefault(name, constant_kind(self.model, statement.value))
             else:
-                moved_changes |= self.changes(statement)
+                for path in self.changes(statement):
+                    moved_changes.add(path)
         return self.check(moves)
 
     def refusal(self, statement: ast.stmt) -> str | None:
@@ -230,8 +248,8 @@ class Planner:
 
     # -- what statements read and change ------------------------------------------------------------
 
-    def reads_any(self, statement: ast.stmt, paths: set[str]) -> bool:
-        return any(conflicts(read, path) for read in self.reads(statement) for path in paths)
+    def reads_any(self, statement: ast.stmt, paths: PathIndex) -> bool:
+        return any(paths.conflict(read) is not None for read in self.reads(statement))
 
     def reads(self, statement: ast.stmt) -> set[str]:
         """Paths a statement reads when it runs (and, for a definition, when it is called)."""
@@ -313,28 +331,45 @@ class Planner:
 
     def check(self, moves: list[bool]) -> list[bool] | Obstacle:
         body = self.body
-        readers = self.readers(moves)
+        readers = PathIndex()
+        for path, reader in self.readers(moves).items():
+            readers.add(path, reader)
         kept_definitions = {
             name for statement, moved in zip(body, moves, strict=True) if not moved
             if isinstance(statement, DEFINITIONS) for name in bound_names(statement)
         }  # fmt: skip
+        first_binding: dict[str, int] = {}
+        last_kept_binding: dict[str, tuple[int, ast.stmt]] = {}
+        for index, (statement, moved) in enumerate(zip(body, moves, strict=True)):
+            names = bound_names(statement)
+            for name in names:
+                first_binding.setdefault(name, index)
+            if not moved:
+                for name in names | self.construction_roots(statement):
+                    last_kept_binding[name] = (index, statement)
         for index, (statement, moved) in enumerate(zip(body, moves, strict=True)):
             if not moved:
                 continue
             where = f"line {statement.lineno}"
             for path in sorted(self.changes(statement)):
-                for read, reader in readers.items():
-                    if conflicts(path, read):
-                        what = "binds" if path in bound_names(statement) else "changes"
-                        return Obstacle(
-                            f"`{path}` is read by {reader}, and the code that {what} it ({where}) "
-                            "would move out of the children's reach"
-                        )
+                found = readers.conflict(path)
+                if found is not None:
+                    what = "binds" if path in bound_names(statement) else "changes"
+                    return Obstacle(
+                        f"`{found[0]}` is read by {found[1]}, and the code that {what} `{path}` "
+                        f"({where}) would move out of the children's reach"
+                    )
                 if path in kept_definitions:
                     return Obstacle(f"`{path}` is a definition the code at {where} rebinds")
-            obstacle = self.order_obstacle(index, moves)
-            if obstacle is not None:
-                return obstacle
+            # A statement kept after this one rises above it: refuse if this one reads what that one
+            # binds while an earlier binding exists.
+            for name in sorted({path.split(".")[0] for path in self.transitive_reads(statement)}):
+                later = last_kept_binding.get(name)
+                if later is not None and later[0] > index and first_binding.get(name, index) < index:
+                    return Obstacle(
+                        f"`{name}` is rebound at line {later[1].lineno}, after code at {where} that reads "
+                        "it and must stay before it"
+                    )
         if not any(moves):
             return Obstacle("nothing can move under the guard")
         return moves
@@ -367,35 +402,6 @@ class Planner:
                     pending.append(read)
         return readers
 
-    def order_obstacle(self, index: int, moves: list[bool]) -> Obstacle | None:
-        """A statement kept after moved code rises above it: refuse if that code reads what it binds
-        while an earlier binding exists."""
-        moved_statement = self.body[index]
-        moved_reads = {path.split(".")[0] for path in self.transitive_reads(moved_statement)}
-        earlier = self.bound_before(index) & moved_reads
-        if not earlier:
-            return None
-        for later, moved in zip(self.body[index + 1 :], moves[index + 1 :], strict=True):
-            if moved:
-                continue
-            rebound = (bound_names(later) | self.construction_roots(later)) & earlier
-            if rebound:
-                name = sorted(rebound)[0]
-                return Obstacle(
-                    f"`{name}` is rebound at line {later.lineno}, after code at line "
-                    f"{moved_statement.lineno} that reads it and must stay before it"
-                )
-        return None
-
-    def bound_before(self, index: int) -> set[str]:
-        if self._bound_before is None:
-            running: set[str] = set()
-            self._bound_before = []
-            for statement in self.body:
-                self._bound_before.append(set(running))
-                running |= bound_names(statement)
-        return self._bound_before[index]
-
     def construction_roots(self, statement: ast.stmt) -> set[str]:
         roots: set[str] = set()
         for node in own_nodes([statement]):
@@ -411,16 +417,27 @@ class Planner:
 
     def transitive_reads(self, statement: ast.stmt) -> set[str]:
         """What a statement reads, with what the module's functions and classes it names read."""
+        reads = self.reads(statement)
+        for root in {path.split(".")[0] for path in reads}:
+            for binding in self.module_scope.bindings.get(root, []):
+                if isinstance(binding.node, DEFINITIONS):
+                    reads = reads | self.definition_reads(binding.node)
+        return reads
+
+    def definition_reads(self, definition: ast.AST) -> set[str]:
+        """What a definition reads when it runs or is called, with what the definitions it names read
+        (computed once per definition)."""
+        cached = self._definition_reads.get(id(definition))
+        if cached is not None:
+            return cached
         reads: set[str] = set()
-        pending: list[ast.AST] = [statement]
-        seen: set[int] = set()
+        self._definition_reads[id(definition)] = reads  # a recursive definition sees what is known so far
+        pending: list[ast.AST] = [definition]
+        seen = {id(definition)}
         while pending:
             root = pending.pop()
             for name in module_loads([root]):
-                path = read_path(name)
-                if path in reads:
-                    continue
-                reads.add(path)
+                reads.add(read_path(name))
                 for binding in self.module_scope.bindings.get(name.id, []):
                     if isinstance(binding.node, DEFINITIONS) and id(binding.node) not in seen:
                         seen.add(id(binding.node))
