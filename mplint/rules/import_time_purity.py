@@ -58,6 +58,8 @@ PURE_CALLABLES = frozenset(
         "typing.ParamSpec", "logging.getLogger", "threading.Lock", "threading.RLock",
         "threading.Event", "threading.Condition", "threading.Semaphore",
         "threading.BoundedSemaphore", "threading.local",
+        *(f"numpy.{name}" for name in ("array", "asarray", "arange", "linspace", "zeros", "ones",
+                                       "full", "eye", "identity", "zeros_like", "ones_like")),
     }
 )  # fmt: skip
 # Methods that compute a value from their receiver and arguments, whatever pure receiver they get.

@@ -354,11 +354,7 @@ class Planner:
             for path in sorted(self.changes(statement)):
                 found = readers.conflict(path)
                 if found is not None:
-                    what = "binds" if path in bound_names(statement) else "changes"
-                    return Obstacle(
-                        f"`{found[0]}` is read by {found[1]}, and the code that {what} `{path}` "
-                        f"({where}) would move out of the children's reach"
-                    )
+                    return Obstacle(self.unreachable(statement, path, *found))
                 if path in kept_definitions:
                     return Obstacle(f"`{path}` is a definition the code at {where} rebinds")
             # A statement kept after this one rises above it: refuse if this one reads what that one
@@ -373,6 +369,23 @@ class Planner:
         if not any(moves):
             return Obstacle("nothing can move under the guard")
         return moves
+
+    def unreachable(self, statement: ast.stmt, path: str, read: str, reader: str) -> str:
+        """The obstacle of moved code that binds or changes what a kept definition reads."""
+        where = f"line {statement.lineno}"
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)) and path in bound_names(statement):
+            value = ast.unparse(statement.value) if statement.value is not None else ""
+            if len(value) > 40:
+                value = value[:37] + "..."
+            return (
+                f"`{read}` is read by {reader}, and `{path} = {value}` ({where}) is not a pure constant: "
+                "it cannot stay at module level, and the children need it"
+            )
+        what = "binds" if path in bound_names(statement) else "changes"
+        return (
+            f"`{read}` is read by {reader}, and the code that {what} `{path}` ({where}) would move out of "
+            "the children's reach"
+        )
 
     def readers(self, moves: list[bool]) -> dict[str, str]:
         """Paths that the kept functions and classes read (at call time, as globals), and the kept
@@ -398,7 +411,9 @@ class Planner:
                 continue
             for read in self.reads(constant):
                 if read not in readers:
-                    readers[read] = readers[path]
+                    reader = readers[path]
+                    through = path.split(".")[0]
+                    readers[read] = reader if "through" in reader else f"{reader} (through `{through}`)"
                     pending.append(read)
         return readers
 
