@@ -353,7 +353,10 @@ def test_the_fix_keeps_imports_constants_and_setup_and_moves_every_effect() -> N
     [
         ("SCALE = int(open('scale.txt').read())", "`SCALE` is read by `work`"),
         ("SCALE = 2\nSCALE = SCALE + len(sys.argv)\nSEEN = [].copy()\nSEEN.append(sys.argv)", None),
-        ("SCALE = 2\nlogging.basicConfig(level=logging.INFO)", "is read by `work`, and the code that changes `logging`"),
+        (
+            "SCALE = 2\nlogging.basicConfig(level=logging.INFO)",
+            "is read by `work`, and the code that changes `logging`",
+        ),
         ("SCALE = 2\ndef setup():\n    global SCALE\n    SCALE = 3\nsetup()", "`SCALE` is read by `work`"),
         ("SCALE = 2\nglobal SCALE", "module-level `global`"),
         ("SCALE = 2\nif __name__ != '__main__':\n    pass", "unusual shape"),
