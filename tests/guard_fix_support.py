@@ -48,9 +48,7 @@ def run_guard_program(directory: Path, program: GuardProgram, method: str) -> h.
         (directory / name).write_text(source, encoding="utf-8")
     script = directory / "main.py"
     if method != "fork":
-        text = apply_fix(script)
-        if not program.fixable:
-            assert text == program.text(method)["main.py"], "an unfixable program was changed"
+        apply_fix(script)
     if program.start_method_call:
         return h.run_script(script, FIXED_TIMEOUT)
     return h.run_program(script, "fork" if method == "fork" else method, FIXED_TIMEOUT)
@@ -63,8 +61,10 @@ def assert_fix_keeps_behaviour(directory: Path, program: GuardProgram) -> None:
     if not program.fixable:
         assert all(d.fix is not None and d.fix.applicability is Applicability.DISPLAY_ONLY for d in found)
         assert all(d.fix is not None and "by hand" in d.fix.message for d in found)
-        # the file is left as it is (checked in run_guard_program)
-        run_guard_program(directory / "spawn", program, "spawn")
+        directory.mkdir(parents=True, exist_ok=True)
+        script = directory / "main.py"
+        script.write_text(program.text("spawn")["main.py"], encoding="utf-8")
+        assert apply_fix(script) == program.text("spawn")["main.py"], "an unfixable program was changed"
         return
     assert all(d.fix is not None and d.fix.applicability is Applicability.UNSAFE for d in found)
     methods = ("fork", *REIMPORTING)

@@ -56,7 +56,7 @@ def test_a_global_that_the_module_functions_read_is_not_moved(tmp_path: Path) ->
     (diagnostic,) = diagnostics(LIBRARY, "MPL002")
     assert diagnostic.fix is not None
     assert diagnostic.fix.applicability is Applicability.DISPLAY_ONLY
-    assert "`MANAGER`" in diagnostic.fix.message and "`Namespace`" in diagnostic.fix.message
+    assert "`MANAGER = Manager()`" in diagnostic.fix.message and "`Namespace`" in diagnostic.fix.message
     assert apply_fix(library) == textwrap.dedent(LIBRARY)
     after = h.run_program(script, "fork")
     assert (before.returncode, before.stdout) == (0, "answer 42\n"), before.describe()
