@@ -11,6 +11,7 @@ import pytest
 from cli_support import run_cli
 from lsprotocol import types
 
+from mplint.cache import diagnostic_from_json, diagnostic_to_json
 from mplint.config import Resolver
 from mplint.ruledoc import rule_data
 from mplint.rules import RULES
@@ -167,3 +168,13 @@ def test_the_language_server_reports_the_configured_severity(project: Path) -> N
         ("MPL001", types.DiagnosticSeverity.Information),
         ("MPL003", types.DiagnosticSeverity.Warning),
     ]
+
+
+def test_the_cache_keeps_every_severity(project: Path) -> None:
+    write(project / "mplint.toml", '[severity]\nALL = "info"\n')
+    settings = Resolver(cwd=project).settings_for(project / "app.py")
+    document = Document((project / "app.py").as_uri(), SOURCE, 1)
+    diagnostics, _ = run_check(document, settings)
+    assert {d.severity for d in diagnostics} == {"info"}
+    for diagnostic in diagnostics:
+        assert diagnostic_from_json(diagnostic_to_json(diagnostic)) == diagnostic

@@ -4,6 +4,7 @@ for a diagnostic whose severity is not ``error``)."""
 from __future__ import annotations
 
 from mplint.diagnostics import Diagnostic
+from mplint.report.escape import printable
 from mplint.report.paths import display_path
 from mplint.report.results import FileResult, ReportOptions, fix_applies
 from mplint.report.style import BLUE, BOLD, CYAN, RED, YELLOW, paint
@@ -20,7 +21,7 @@ def code_and_message(diagnostic: Diagnostic, options: ReportOptions) -> str:
     if diagnostic.severity != "error":
         code += " " + paint(f"({diagnostic.severity})", severity_color, enabled=color)
     marker = " " + paint("[*]", CYAN, enabled=color) if fix_applies(diagnostic, options.unsafe_fixes) else ""
-    return f"{code}{marker} {diagnostic.message}"
+    return f"{code}{marker} {printable(diagnostic.message)}"
 
 
 def header(result: FileResult, diagnostic: Diagnostic, options: ReportOptions) -> str:
