@@ -4,10 +4,11 @@ as suggestions. Lines and columns are 1-based; columns count UTF-8 bytes, as the
 
 from __future__ import annotations
 
-import json
+import os
 
 from mplint.diagnostics import Location
-from mplint.report.paths import display_path
+from mplint.report.escape import json_dumps
+from mplint.report.paths import relative_path
 from mplint.report.results import FileResult, ReportOptions, all_diagnostics
 from mplint.rules import lookup
 from mplint.source import SourceText
@@ -29,6 +30,7 @@ def _range(source: SourceText | None, start: Location, end: Location) -> dict[st
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
     diagnostics: list[dict[str, object]] = []
+    cwd = os.getcwd()
     for result, diagnostic in all_diagnostics(results):
         rule = lookup(diagnostic.code)
         code: dict[str, str] = {"value": diagnostic.code}
@@ -38,7 +40,7 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
         entry: dict[str, object] = {
             "message": diagnostic.message,
             "location": {
-                "path": display_path(result.path),
+                "path": relative_path(result.path, cwd),
                 "range": _range(result.source, diagnostic.location, diagnostic.end_location),
             },
             "severity": SEVERITIES.get(diagnostic.severity, "UNKNOWN_SEVERITY"),
@@ -51,4 +53,4 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
             ]
         diagnostics.append(entry)
     document = {"source": SOURCE, "diagnostics": diagnostics}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_dumps(document, indent=2) + "\n"
