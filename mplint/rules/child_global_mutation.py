@@ -6,9 +6,18 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic
-from mplint.model import ChildHandoff, Kind, ModuleModel, own_nodes, parent_of, scope_of
-from mplint.model.api import IN_PLACE_METHODS
-from mplint.model.scopes import FUNCTION_NODES, Scope, position
+from mplint.model import (
+    FUNCTION_NODES,
+    IN_PLACE_METHODS,
+    ChildHandoff,
+    Kind,
+    ModuleModel,
+    Scope,
+    own_nodes,
+    parent_of,
+    position,
+    scope_of,
+)
 from mplint.rules.base import Rule, RuleContext
 
 PLAIN_CONTAINER_KINDS = (Kind.PLAIN, Kind.CONTAINER)

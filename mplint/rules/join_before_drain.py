@@ -6,9 +6,21 @@ import ast
 from collections.abc import Iterable, Iterator
 
 from mplint.diagnostics import Diagnostic
-from mplint.model import Kind, ModuleModel, own_nodes, scope_of
-from mplint.model.scopes import FUNCTION_NODES, Scope, ancestors, position, same_expression
-from mplint.model.spawning import LEADING_ARGUMENTS, SPAWNING_NAMES, spawn_argument, waits_for_children
+from mplint.model import (
+    FUNCTION_NODES,
+    LEADING_ARGUMENTS,
+    SPAWNING_NAMES,
+    Kind,
+    ModuleModel,
+    Scope,
+    ancestors,
+    own_nodes,
+    position,
+    same_expression,
+    scope_of,
+    spawn_argument,
+    waits_for_children,
+)
 from mplint.rules.base import Rule, RuleContext
 
 WRITES = frozenset({"put", "put_nowait", "send", "send_bytes"})

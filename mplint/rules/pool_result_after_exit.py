@@ -6,8 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic
-from mplint.model import Kind, ModuleModel, parent_of
-from mplint.model.scopes import ancestors, end_position, position
+from mplint.model import Kind, ModuleModel, ancestors, end_position, parent_of, position
 from mplint.rules.base import Rule, RuleContext
 
 WAITING_METHODS = frozenset({"get", "wait"})

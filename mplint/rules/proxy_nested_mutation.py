@@ -7,9 +7,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mplint.diagnostics import Applicability, Diagnostic, Fix
-from mplint.model import Kind, ModuleModel, enclosing_statement, own_nodes, parent_of, scope_of
-from mplint.model.api import IN_PLACE_METHODS, PROXY_READ_METHODS
-from mplint.model.scopes import Binding, Scope, position
+from mplint.model import (
+    IN_PLACE_METHODS,
+    PROXY_READ_METHODS,
+    Binding,
+    Kind,
+    ModuleModel,
+    Scope,
+    enclosing_statement,
+    own_nodes,
+    parent_of,
+    position,
+    scope_of,
+)
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
 

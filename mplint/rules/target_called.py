@@ -6,9 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Applicability, Diagnostic, Fix
-from mplint.model import Kind, ModuleModel
-from mplint.model.scopes import FUNCTION_NODES
-from mplint.model.spawning import SPAWNING_NAMES, spawn_argument
+from mplint.model import FUNCTION_NODES, SPAWNING_NAMES, Kind, ModuleModel, spawn_argument
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
 

@@ -6,10 +6,19 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic
-from mplint.model import Kind, ModuleModel, own_nodes, parent_of, scope_of
-from mplint.model.inference import FunctionNode
-from mplint.model.scopes import ancestors, enclosing_statement, position, same_expression
-from mplint.model.values import Value
+from mplint.model import (
+    FunctionNode,
+    Kind,
+    ModuleModel,
+    Value,
+    ancestors,
+    enclosing_statement,
+    own_nodes,
+    parent_of,
+    position,
+    same_expression,
+    scope_of,
+)
 from mplint.rules.base import Rule, RuleContext
 
 

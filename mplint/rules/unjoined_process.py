@@ -7,8 +7,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from mplint.diagnostics import Diagnostic
-from mplint.model import Kind, ModuleModel, enclosing_statement, own_nodes, parent_of, scope_of
-from mplint.model.scopes import FUNCTION_NODES, Scope, position, same_expression, walk
+from mplint.model import (
+    FUNCTION_NODES,
+    Kind,
+    ModuleModel,
+    Scope,
+    enclosing_statement,
+    own_nodes,
+    parent_of,
+    position,
+    same_expression,
+    scope_of,
+    walk,
+)
 from mplint.rules.base import Rule, RuleContext
 
 # Calls that only look at an object: passing it to them is not an escape.

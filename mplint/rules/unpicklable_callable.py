@@ -6,9 +6,16 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic
-from mplint.model import ChildHandoff, Kind, ModuleModel, parent_of, scope_of
-from mplint.model.inference import returns_of
-from mplint.model.scopes import FUNCTION_NODES, position
+from mplint.model import (
+    FUNCTION_NODES,
+    ChildHandoff,
+    Kind,
+    ModuleModel,
+    parent_of,
+    position,
+    returns_of,
+    scope_of,
+)
 from mplint.rules.base import Rule, RuleContext
 
 EVERY_METHOD = ("fork", "spawn", "forkserver")

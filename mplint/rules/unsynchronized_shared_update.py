@@ -6,10 +6,21 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Applicability, Diagnostic, Fix
-from mplint.model import ChildRuns, Kind, ModuleModel, own_nodes, parent_of, scope_of
-from mplint.model.scopes import FUNCTION_NODES, ancestors, enclosing_statement, position, same_expression
-from mplint.model.spawning import waits_for_children
-from mplint.model.values import Value
+from mplint.model import (
+    FUNCTION_NODES,
+    ChildRuns,
+    Kind,
+    ModuleModel,
+    Value,
+    ancestors,
+    enclosing_statement,
+    own_nodes,
+    parent_of,
+    position,
+    same_expression,
+    scope_of,
+    waits_for_children,
+)
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
 
