@@ -29,8 +29,24 @@ class ArgsNotTuple(Rule):
         "arguments; a dict passes its keys. The child fails with a TypeError or silently works on the "
         "wrong data."
     )
-    example = 'Process(target=greet, args=("world"))\n'
-    use_instead = 'Process(target=greet, args=("world",))\n'
+    example = (
+        "from multiprocessing import Process\n\n\n"
+        "def greet(name):\n"
+        '    print("hello", name)\n\n\n'
+        'if __name__ == "__main__":\n'
+        '    p = Process(target=greet, args=("world"))\n'
+        "    p.start()\n"
+        "    p.join()\n"
+    )
+    use_instead = (
+        "from multiprocessing import Process\n\n\n"
+        "def greet(name):\n"
+        '    print("hello", name)\n\n\n'
+        'if __name__ == "__main__":\n'
+        '    p = Process(target=greet, args=("world",))\n'
+        "    p.start()\n"
+        "    p.join()\n"
+    )
     fix_safety = "The fix adds the missing comma (or wraps the literal in a one-element tuple); it is safe."
     fix_availability = "always"
     fix_kind = "safe"

@@ -50,12 +50,27 @@ class JoinBeforeDrain(Rule):
         "under 'Joining processes that use queues'."
     )
     example = (
-        "p = Process(target=produce, args=(queue,))\n"
-        "p.start()\n"
-        "p.join()  # may never return\n"
-        "data = queue.get()\n"
+        "from multiprocessing import Process, Queue\n\n\n"
+        "def produce(queue):\n"
+        "    queue.put(list(range(100_000)))\n\n\n"
+        'if __name__ == "__main__":\n'
+        "    queue = Queue()\n"
+        "    p = Process(target=produce, args=(queue,))\n"
+        "    p.start()\n"
+        "    p.join()  # may never return: the child waits for its data to be read\n"
+        "    data = queue.get()\n"
     )
-    use_instead = "p = Process(target=produce, args=(queue,))\np.start()\ndata = queue.get()\np.join()\n"
+    use_instead = (
+        "from multiprocessing import Process, Queue\n\n\n"
+        "def produce(queue):\n"
+        "    queue.put(list(range(100_000)))\n\n\n"
+        'if __name__ == "__main__":\n'
+        "    queue = Queue()\n"
+        "    p = Process(target=produce, args=(queue,))\n"
+        "    p.start()\n"
+        "    data = queue.get()\n"
+        "    p.join()\n"
+    )
     fix_safety = "There is no automatic fix: the reads must be moved before the join by hand."
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:

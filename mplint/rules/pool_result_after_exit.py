@@ -37,9 +37,23 @@ class PoolResultAfterExit(Rule):
         "never yields the missing results."
     )
     example = (
-        "with Pool() as pool:\n    result = pool.apply_async(work, (1,))\nprint(result.get())  # hangs\n"
+        "from multiprocessing import Pool\n\n\n"
+        "def work(x):\n"
+        "    return x * x\n\n\n"
+        'if __name__ == "__main__":\n'
+        "    with Pool() as pool:\n"
+        "        result = pool.apply_async(work, (1,))\n"
+        "    print(result.get())  # hangs: the pool was terminated on leaving the block\n"
     )
-    use_instead = "with Pool() as pool:\n    result = pool.apply_async(work, (1,))\n    print(result.get())\n"
+    use_instead = (
+        "from multiprocessing import Pool\n\n\n"
+        "def work(x):\n"
+        "    return x * x\n\n\n"
+        'if __name__ == "__main__":\n'
+        "    with Pool() as pool:\n"
+        "        result = pool.apply_async(work, (1,))\n"
+        "        print(result.get())\n"
+    )
     fix_safety = "There is no automatic fix: move the use into the `with` block."
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:

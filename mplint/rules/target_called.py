@@ -27,8 +27,24 @@ class TargetCalled(Rule):
         "as the target: the work is done serially in the parent and the child does nothing, or fails "
         "with 'NoneType object is not callable'."
     )
-    example = "p = Process(target=work(item))\n"
-    use_instead = "p = Process(target=work, args=(item,))\n"
+    example = (
+        "from multiprocessing import Process\n\n\n"
+        "def work(item):\n"
+        '    print("working on", item)\n\n\n'
+        'if __name__ == "__main__":\n'
+        "    p = Process(target=work(1))  # runs work(1) here, in the parent\n"
+        "    p.start()\n"
+        "    p.join()\n"
+    )
+    use_instead = (
+        "from multiprocessing import Process\n\n\n"
+        "def work(item):\n"
+        '    print("working on", item)\n\n\n'
+        'if __name__ == "__main__":\n'
+        "    p = Process(target=work, args=(1,))\n"
+        "    p.start()\n"
+        "    p.join()\n"
+    )
     fix_safety = (
         "The fix passes the function and moves its arguments to `args=` (and `kwargs=`); it is unsafe, "
         "because the call's arguments are then evaluated once, in the parent, but the function runs in "

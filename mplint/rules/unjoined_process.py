@@ -275,21 +275,34 @@ class UnjoinedProcess(Rule):
         "managers and executors that are never shut down leave server and worker processes behind."
     )
     example = (
-        "def main():\n"
+        "import sys\n"
+        "from multiprocessing import Process\n\n\n"
+        "def work():\n"
+        '    print("working")\n\n\n'
+        "def main(quick):\n"
         "    p = Process(target=work)\n"
         "    p.start()\n"
         "    if quick:\n"
         "        return  # p is never joined on this path\n"
-        "    p.join()\n"
+        "    p.join()\n\n\n"
+        'if __name__ == "__main__":\n'
+        '    main(quick="--quick" in sys.argv)\n'
     )
     use_instead = (
-        "def main():\n"
+        "import sys\n"
+        "from multiprocessing import Process\n\n\n"
+        "def work():\n"
+        '    print("working")\n\n\n'
+        "def main(quick):\n"
         "    p = Process(target=work)\n"
         "    p.start()\n"
         "    try:\n"
-        "        ...\n"
+        "        if quick:\n"
+        "            return\n"
         "    finally:\n"
-        "        p.join()\n"
+        "        p.join()  # runs on every path, the early return included\n\n\n"
+        'if __name__ == "__main__":\n'
+        '    main(quick="--quick" in sys.argv)\n'
     )
     fix_safety = "There is no automatic fix: where to wait for a process is a design decision."
     options = "None."
