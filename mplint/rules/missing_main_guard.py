@@ -18,6 +18,7 @@ from mplint.model import (
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
 from mplint.rules.main_guard_fix import move_under_guard
+from mplint.source import count_line_breaks, split_lines, strip_line_break
 
 REIMPORTING_METHODS = ("spawn", "forkserver")
 
@@ -100,8 +101,8 @@ class MissingMainGuard(Rule):
                 if start is None or start.context_method == "fork":
                     continue
                 call_text = edits.text_of(ctx.source, node)
-                if len(call_text) > 60 or "\n" in call_text:
-                    call_text = call_text.split("\n")[0][:57] + "..."
+                if len(call_text) > 60 or count_line_breaks(call_text):
+                    call_text = strip_line_break(split_lines(call_text)[0])[:57] + "..."
                 if not isinstance(node, ast.Call):
                     call_text = "@" + call_text
                 found.append((statement, node, f"`{call_text}` {start.description}"))
