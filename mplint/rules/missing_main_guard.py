@@ -6,9 +6,15 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic, Fix
-from mplint.model import Kind, ModuleModel, header_expressions, own_nodes, parent_of
-from mplint.model.processes import ProcessStart
-from mplint.model.scopes import FUNCTION_NODES
+from mplint.model import (
+    FUNCTION_NODES,
+    Kind,
+    ModuleModel,
+    ProcessStart,
+    header_expressions,
+    own_nodes,
+    parent_of,
+)
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
 from mplint.rules.main_guard_fix import move_under_guard
