@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mplint import __version__
-from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
+from mplint.diagnostics import SEVERITIES, Applicability, Diagnostic, Edit, Fix, Location
 from mplint.rules import RULES
 from mplint.settings import Settings
 from mplint.source import DecodeError, SourceText, decode_source
@@ -37,7 +37,6 @@ CACHEDIR_TAG = (
 )
 ENTRY_SIZE_LIMIT = 64 * 1024 * 1024
 RULE_NAMES: dict[str, str] = {rule.code: rule.name for rule in RULES}
-SEVERITIES = frozenset({"error", "warning"})
 
 
 def settings_fingerprint(settings: Settings) -> str:
@@ -47,6 +46,9 @@ def settings_fingerprint(settings: Settings) -> str:
         ",".join(settings.start_methods),
         ",".join(sorted(settings.extend_safe_fixes)),
         ",".join(sorted(settings.extend_unsafe_fixes)),
+        ",".join(sorted(settings.unfixable)),
+        ",".join(f"{code}={severity}" for code, severity in settings.severities),
+        "ignore-noqa" if settings.ignore_noqa else "",
     ]
     return "|".join(parts)
 
@@ -197,9 +199,14 @@ def within(diagnostic: Diagnostic, source: SourceText) -> bool:
     return all(span(edit.location, edit.end_location) for edit in edits)
 
 
+def is_cache(root: Path) -> bool:
+    """Whether ``root`` is a cache directory mplint made (a directory, not a symlink, with its tag)."""
+    return root.is_dir() and not root.is_symlink() and (root / "CACHEDIR.TAG").is_file()
+
+
 def clean(root: Path) -> bool:
     """Remove a cache directory; True when there was one."""
-    if not (root / "CACHEDIR.TAG").is_file():
+    if not is_cache(root):
         return False
     shutil.rmtree(root)
     return True

@@ -1,4 +1,5 @@
-"""The command line: ``mplint check``, ``mplint rule``, ``mplint server`` and ``mplint --version``."""
+"""The command line: ``mplint check``, ``mplint rule``, ``mplint server``, ``mplint clean`` and
+``mplint version``."""
 
 from __future__ import annotations
 
@@ -17,12 +18,15 @@ from mplint.cli_config import (
     add_config_arguments,
     check_combinations,
     command_line_options,
+    config_arguments,
     normalize_argv,
 )
 from mplint.commands.check import EXIT_ERROR, CheckOptions, run_check
 from mplint.commands.clean import run_clean
 from mplint.commands.rule import run_rule
+from mplint.commands.version import run_version
 from mplint.config_file import ConfigError
+from mplint.environment import CACHE_DIR_VARIABLE, NO_CACHE_VARIABLE, OUTPUT_FORMAT_VARIABLE, env_flag
 from mplint.report import OUTPUT_FORMATS, STATISTICS_FORMATS, FixMode
 from mplint.report.escape import printable
 from mplint.report.paths import STDIN_NAME
@@ -45,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
         description="A static analyzer for Python multiprocessing pitfalls, with autofixes.",
     )
-    parser.add_argument("--version", action="version", version=f"mplint {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"mplint {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_check(
         commands.add_parser("check", allow_abbrev=False, help="Check files and directories, and fix them.")
@@ -54,10 +58,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server(
         commands.add_parser("server", allow_abbrev=False, help="Run the language server (LSP over stdio).")
     )
-    clean = commands.add_parser("clean", allow_abbrev=False, help="Remove the cache.")
-    clean.add_argument(
-        "--cache-dir", metavar="DIR", help=f"The cache to remove (default: {DEFAULT_CACHE_DIR})."
+    clean = commands.add_parser(
+        "clean",
+        allow_abbrev=False,
+        help=f"Remove every {DEFAULT_CACHE_DIR} in the current directory and below, and --cache-dir.",
     )
+    clean.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        default=os.environ.get(CACHE_DIR_VARIABLE) or None,
+        help=f"A cache directory elsewhere to remove too [env: {CACHE_DIR_VARIABLE}=].",
+    )
+    version = commands.add_parser("version", allow_abbrev=False, help="Print mplint's version.")
+    version.add_argument("--output-format", choices=("text", "json"), default="text", help="(default: text)")
     return parser
 
 
@@ -81,13 +94,31 @@ def _add_check(check: argparse.ArgumentParser) -> None:
             metavar="RULES",
             help=f"{text} Comma-separated codes, code prefixes, rule names or ALL; repeatable.",
         )
+    for flag, text in (
+        ("--fixable", "Allow fixes only for these rules (replaces the default of all rules)."),
+        ("--extend-fixable", "Allow fixes for these rules in addition to the fixable ones."),
+        ("--unfixable", "Disallow fixes for these rules: they are reported, never fixed."),
+    ):
+        rules.add_argument(flag, action="append", default=[], metavar="RULES", help=f"{text} Repeatable.")
+    rules.add_argument(
+        "--ignore-noqa", action="store_true", help="Ignore every noqa comment: report what they suppress."
+    )
     check.add_argument(
         "--start-methods",
         metavar="METHODS",
         help=f"Comma-separated start methods the program may use (default: {','.join(ALL_START_METHODS)}).",
     )
     fixing = check.add_argument_group("fixing")
-    fixing.add_argument("--fix", action="store_true", help="Apply safe fixes.")
+    fixing.add_argument(
+        "--fix", dest="fix", action="store_const", const=True, help="Apply safe fixes (config: fix)."
+    )
+    fixing.add_argument(
+        "--no-fix",
+        dest="fix",
+        action="store_const",
+        const=False,
+        help="Do not apply fixes (beats fix = true).",
+    )
     fixing.add_argument(
         "--unsafe-fixes",
         dest="unsafe_fixes",
@@ -114,12 +145,38 @@ def _add_check(check: argparse.ArgumentParser) -> None:
     output = check.add_argument_group("output")
     output.add_argument(
         "--output-format",
-        choices=OUTPUT_FORMATS,
-        help="How diagnostics are printed (default: the configuration's output-format, else full).",
+        metavar="{" + ",".join(OUTPUT_FORMATS) + "}",
+        default=os.environ.get(OUTPUT_FORMAT_VARIABLE) or None,
+        help="How diagnostics are printed (default: the configuration's output-format, else full) "
+        f"[env: {OUTPUT_FORMAT_VARIABLE}=].",
     )
     output.add_argument("-o", "--output-file", metavar="FILE", help="Write the report to FILE.")
     output.add_argument("--statistics", action="store_true", help="Print how often each rule fired.")
     output.add_argument("-q", "--quiet", action="store_true", help="Print diagnostics only, no summary.")
+    output.add_argument(
+        "-s",
+        "--silent",
+        action="store_true",
+        help="Print nothing but errors (the exit code still says whether diagnostics remain).",
+    )
+    output.add_argument(
+        "-w",
+        "--watch",
+        action="store_true",
+        help="Check again whenever a file or configuration file changes (stop with Ctrl-C).",
+    )
+    baseline = check.add_argument_group("baseline")
+    baseline.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="Report only diagnostics not recorded in FILE, and the entries of FILE that no longer "
+        "match (config: baseline).",
+    )
+    baseline.add_argument(
+        "--update-baseline",
+        action="store_true",
+        help="Record every current diagnostic in the baseline file, and exit.",
+    )
     output.add_argument(
         "--stdin-filename",
         metavar="NAME",
@@ -133,11 +190,19 @@ def _add_check(check: argparse.ArgumentParser) -> None:
         help="Exit 1 when a fix was applied, even if no diagnostics remain.",
     )
     caching = check.add_argument_group("cache")
-    caching.add_argument("-n", "--no-cache", action="store_true", help="Neither read nor write the cache.")
+    caching.add_argument(
+        "-n",
+        "--no-cache",
+        action="store_true",
+        default=env_flag(NO_CACHE_VARIABLE),
+        help=f"Neither read nor write the cache [env: {NO_CACHE_VARIABLE}=].",
+    )
     caching.add_argument(
         "--cache-dir",
         metavar="DIR",
-        help=f"Where to keep the cache (default: {DEFAULT_CACHE_DIR} in the current directory).",
+        default=os.environ.get(CACHE_DIR_VARIABLE) or None,
+        help=f"Where to keep the cache (default: {DEFAULT_CACHE_DIR} in the current directory) "
+        f"[env: {CACHE_DIR_VARIABLE}=].",
     )
     add_config_arguments(check)
 
@@ -160,16 +225,22 @@ def _add_server(server: argparse.ArgumentParser) -> None:
 
 def check_options(args: argparse.Namespace) -> CheckOptions:
     """Resolve the parsed ``check`` arguments; raises UsageError for inconsistent ones."""
+    if args.output_format is not None and args.output_format not in OUTPUT_FORMATS:
+        raise UsageError(
+            f"invalid value {args.output_format!r} for '--output-format' "
+            f"(expected one of {', '.join(OUTPUT_FORMATS)})"
+        )
     try:
         check_combinations(args)
-        overrides = command_line_options(args)
+        config, inline = config_arguments(args.config, Path.cwd())
+        overrides = command_line_options(args).over(inline)
     except OptionError as exc:
         raise UsageError(str(exc)) from None
     paths: list[str] = args.paths or ["."]
     read_stdin = args.stdin_filename is not None or paths == [STDIN_NAME]
     if read_stdin:
         for path in args.paths:
-            if path != STDIN_NAME:
+            if path != STDIN_NAME and not args.silent:
                 print(f"warning: ignoring {printable(path)} in favor of standard input", file=sys.stderr)
     elif STDIN_NAME in paths:
         raise UsageError("'-' (standard input) cannot be combined with other paths")
@@ -180,20 +251,23 @@ def check_options(args: argparse.Namespace) -> CheckOptions:
         )
     if args.diff:
         fix_mode = FixMode.DIFF
-    elif args.fix or args.fix_only:
+    elif args.fix or args.fix_only:  # ``fix = true`` in the configuration is applied by run_check
         fix_mode = FixMode.APPLY
     else:
         fix_mode = FixMode.GENERATE
     return CheckOptions(
         paths=paths,
         overrides=overrides,
-        config=Path(args.config) if args.config is not None else None,
+        config=config,
         isolated=args.isolated,
         fix_mode=fix_mode,
         fix_only=args.fix_only or args.diff,
         output_file=args.output_file,
         statistics=args.statistics,
         quiet=args.quiet,
+        silent=args.silent,
+        watch=args.watch,
+        update_baseline=args.update_baseline,
         show_fixes=args.show_fixes,
         exit_zero=args.exit_zero,
         exit_non_zero_on_fix=args.exit_non_zero_on_fix,
@@ -219,9 +293,15 @@ def _dispatch(argv: list[str] | None, closed: frozenset[int]) -> int:
         if options.read_stdin and options.fix_mode is FixMode.APPLY and 1 in closed:
             # the fixed source is the one thing this run makes: refuse rather than discard it
             raise UsageError("standard output is closed: there is nowhere to write the fixed source")
+        if options.watch:
+            from mplint.commands.watch import run_watch
+
+            return run_watch(options)
         return run_check(options)
     if args.command == "clean":
-        return run_clean(Path(args.cache_dir or DEFAULT_CACHE_DIR))
+        return run_clean(Path.cwd(), Path(args.cache_dir) if args.cache_dir else None)
+    if args.command == "version":
+        return run_version(args.output_format)
     if args.command == "rule":
         return run_rule(args.rule, args.all, args.output_format)
     if args.command == "server":
@@ -230,7 +310,7 @@ def _dispatch(argv: list[str] | None, closed: frozenset[int]) -> int:
         if args.debounce_ms < 0:
             raise UsageError("--debounce-ms must not be negative")
         return run_server(args.debounce_ms)
-    raise UsageError("a command is required: check, rule or server (see mplint --help)")
+    raise UsageError("a command is required: check, rule, server, clean or version (see mplint --help)")
 
 
 def _tolerant_streams() -> None:

@@ -1,13 +1,15 @@
-"""The ``check`` options about configuration: ``--config``, ``--isolated``, exclusions, per-file ignores,
-``--add-noqa``, ``--color``, ``--verbose``, and the command-line options that beat configuration files."""
+"""The ``check`` options about configuration: ``--config`` (a file or ``KEY = VALUE`` overrides),
+``--isolated``, exclusions, per-file ignores, ``--add-noqa``, ``--color``, ``--verbose``, and the
+command-line options that beat configuration files."""
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from mplint.config import absolute
-from mplint.config_file import Options, PathGlob, PerFileIgnore, Selection
+from mplint.config_file import NotTomlError, Options, PathGlob, PerFileIgnore, Selection, inline_options
 from mplint.globs import GlobError, compile_glob
 from mplint.report.style import COLOR_CHOICES
 from mplint.rules import UnknownSelectorError, resolve_selector
@@ -22,9 +24,12 @@ def add_config_arguments(check: argparse.ArgumentParser) -> None:
     config = check.add_argument_group("configuration")
     config.add_argument(
         "--config",
-        metavar="PATH",
-        help="Use this configuration file for every file, and no other (its globs are relative to "
-        "the working directory).",
+        action="append",
+        default=[],
+        metavar="CONFIG_OPTION",
+        help="Either a path to a configuration file, used for every file and no other (its globs are "
+        "relative to the working directory), or a TOML 'KEY = VALUE' pair overriding one setting of every "
+        "configuration file (such as --config 'severity.MPL003 = \"error\"'); repeatable.",
     )
     config.add_argument("--isolated", action="store_true", help="Ignore all configuration files.")
     config.add_argument(
@@ -84,6 +89,13 @@ def add_config_arguments(check: argparse.ArgumentParser) -> None:
         metavar="GLOB:RULES",
         help="Ignore these rules in the files the glob matches (a '!' glob: does not match); "
         "replaces the configured per-file ignores; repeatable.",
+    )
+    files.add_argument(
+        "--extend-per-file-ignores",
+        action="append",
+        default=[],
+        metavar="GLOB:RULES",
+        help="Like --per-file-ignores, on top of the configured per-file ignores; repeatable.",
     )
     check.add_argument(
         "--add-noqa",
@@ -153,6 +165,35 @@ def per_file_ignores(values: list[str], cwd: Path) -> tuple[PerFileIgnore, ...]:
     return tuple(entries)
 
 
+def config_arguments(values: list[str], cwd: Path) -> tuple[Path | None, Options]:
+    """The ``--config`` values, as Ruff reads them: the one configuration file named (None: none),
+    and the options of the ``KEY = VALUE`` overrides, in order (a later one wins).
+
+    Raises OptionError for a value that is neither an existing file nor TOML, or for two files;
+    ConfigError for an override whose key or value cannot be used.
+    """
+    path: Path | None = None
+    overrides = Options()
+    for value in values:
+        candidate = Path(os.path.expanduser(value))
+        if candidate.is_file():
+            if path is not None:
+                raise OptionError("you cannot specify more than one configuration file on the command line")
+            path = candidate
+            continue
+        try:
+            overrides = inline_options(value, cwd).over(overrides)
+        except NotTomlError as exc:
+            if value.endswith(".toml") and "=" not in value:
+                raise OptionError(f"--config: no such file: {value}") from None
+            raise OptionError(
+                f"invalid value {value!r} for '--config': a --config flag must either be a path to a "
+                f"'.toml' configuration file or a TOML 'KEY = VALUE' pair overriding a specific "
+                f"configuration option (not valid TOML: {exc})"
+            ) from None
+    return path, overrides
+
+
 def start_methods(value: str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
@@ -180,8 +221,19 @@ def command_line_options(args: argparse.Namespace, cwd: Path | None = None) -> O
         ignore=_selectors("--ignore", split(args.ignore)),
     )
     layers = () if selection == Selection() else (selection,)
+    fixable = split(args.fixable) if args.fixable else None
+    fix_selection = Selection(
+        select=_selectors("--fixable", fixable) if fixable is not None else None,
+        extend_select=_selectors("--extend-fixable", split(args.extend_fixable)),
+        ignore=_selectors("--unfixable", split(args.unfixable)),
+    )
     return Options(
         selections=layers,
+        fix_selections=() if fix_selection == Selection() else (fix_selection,),
+        extend_per_file_ignores=per_file_ignores(args.extend_per_file_ignores, base),
+        ignore_noqa=True if args.ignore_noqa else None,
+        fix=args.fix,
+        baseline=absolute(Path(args.baseline)) if args.baseline is not None else None,
         per_file_ignores=per_file_ignores(args.per_file_ignores, base) if args.per_file_ignores else None,
         exclude=_globs("--exclude", split(args.exclude), base) if args.exclude is not None else None,
         extend_exclude=_globs("--extend-exclude", split(args.extend_exclude), base),
@@ -195,7 +247,7 @@ def command_line_options(args: argparse.Namespace, cwd: Path | None = None) -> O
 
 def check_combinations(args: argparse.Namespace) -> None:
     """Raise OptionError for options that cannot be used together."""
-    if args.config is not None and args.isolated:
+    if args.config and args.isolated:
         raise OptionError("--config cannot be used with --isolated")
     if args.add_noqa is not None:
         for flag, given in (
@@ -207,5 +259,25 @@ def check_combinations(args: argparse.Namespace) -> None:
         ):
             if given:
                 raise OptionError(f"--add-noqa cannot be used with {flag}")
-    if args.config is not None and not Path(args.config).is_file():
-        raise OptionError(f"--config: no such file: {args.config}")
+    if args.watch:
+        for flag, given in (
+            ("--diff", args.diff),
+            ("--add-noqa", args.add_noqa is not None),
+            ("--update-baseline", args.update_baseline),
+            ("--show-settings", args.show_settings),
+            ("--show-files", args.show_files),
+            ("--stdin-filename", args.stdin_filename is not None),
+            ("-", "-" in args.paths),
+            ("--output-file", args.output_file is not None),
+        ):
+            if given:
+                raise OptionError(f"--watch cannot be used with {flag}")
+    if args.update_baseline:
+        for flag, given in (
+            ("--fix", bool(args.fix)),
+            ("--fix-only", args.fix_only),
+            ("--diff", args.diff),
+            ("--add-noqa", args.add_noqa is not None),
+        ):
+            if given:
+                raise OptionError(f"--update-baseline cannot be used with {flag}")

@@ -17,12 +17,14 @@ from mplint.config_file import (
     PathGlob,
     PerFileIgnore,
     config_in,
+    extended_files,
     read_config,
 )
 from mplint.discovery import EXCLUDED_DIRECTORIES
 from mplint.globs import compile_glob
-from mplint.selection import resolve_fix_safety, resolve_layers
+from mplint.selection import resolve_fix_safety, resolve_layers, resolve_unfixable
 from mplint.settings import ALL_START_METHODS, Settings
+from mplint.severity import resolve_severities
 
 __all__ = ["ConfigError", "Project", "Resolver", "resolve_settings"]
 
@@ -61,13 +63,16 @@ class Project:
             start_methods=options.start_methods or ALL_START_METHODS,
             extend_safe_fixes=safe,
             extend_unsafe_fixes=unsafe,
+            unfixable=resolve_unfixable(options.fix_selections),
+            severities=resolve_severities(options.severities),
+            ignore_noqa=bool(options.ignore_noqa),
         )
         exclude = default_exclude(root) if options.exclude is None else options.exclude
         return cls(config_path, root, options, settings, exclude + options.extend_exclude)
 
     @property
     def per_file_ignores(self) -> tuple[PerFileIgnore, ...]:
-        return self.options.per_file_ignores or ()
+        return (self.options.per_file_ignores or ()) + self.options.extend_per_file_ignores
 
     @property
     def respect_gitignore(self) -> bool:
@@ -166,6 +171,15 @@ class Resolver:
         if project is None:
             project = self._project(config_path, config_path.parent, read_config(config_path))
         return project
+
+    def config_paths(self) -> list[Path]:
+        """The configuration files read so far, and those they extend."""
+        return [
+            path
+            for config_path in self._projects
+            if config_path is not None
+            for path in (config_path, *extended_files(config_path))
+        ]
 
     def closest_config(self, directory: Path) -> Path | None:
         """The configuration file in ``directory`` (absolute) or its closest configured ancestor."""

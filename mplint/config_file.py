@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from mplint.diagnostics import SEVERITIES
 from mplint.globs import Glob, GlobError, compile_glob
 from mplint.reading import read_regular_file
 from mplint.report import OUTPUT_FORMATS
@@ -30,6 +31,10 @@ CONFIG_NAMES: tuple[str, ...] = (".mplint.toml", "mplint.toml", PYPROJECT)
 
 class ConfigError(Exception):
     """A configuration file that cannot be used; the message is one line and names the file."""
+
+
+class NotTomlError(ValueError):
+    """A ``--config`` value that is not TOML (the message says why)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,14 @@ class Options:
     extend_unsafe_fixes: tuple[str, ...] = ()
     output_format: str | None = None
     start_methods: tuple[str, ...] | None = None
+    fix_selections: tuple[Selection, ...] = ()
+    """Layers of ``fixable`` (as ``select``), ``extend-fixable`` and ``unfixable`` (as ``ignore``)."""
+    severities: tuple[tuple[tuple[str, str], ...], ...] = ()
+    """Layers of ``[severity]`` tables: ``(selector, severity)`` pairs."""
+    extend_per_file_ignores: tuple[PerFileIgnore, ...] = ()
+    ignore_noqa: bool | None = None
+    fix: bool | None = None
+    baseline: Path | None = None
 
     def over(self, base: Options) -> Options:
         """These options layered over ``base``: keys set here win, the ``extend-*`` keys and the
@@ -135,6 +148,12 @@ class Options:
             extend_unsafe_fixes=base.extend_unsafe_fixes + self.extend_unsafe_fixes,
             output_format=pick(self.output_format, base.output_format),
             start_methods=pick(self.start_methods, base.start_methods),
+            fix_selections=base.fix_selections + self.fix_selections,
+            severities=base.severities + self.severities,
+            extend_per_file_ignores=base.extend_per_file_ignores + self.extend_per_file_ignores,
+            ignore_noqa=pick(self.ignore_noqa, base.ignore_noqa),
+            fix=pick(self.fix, base.fix),
+            baseline=pick(self.baseline, base.baseline),
         )
 
 
@@ -192,6 +211,20 @@ def read_config(path: Path, base: Path | None = None) -> Options:
     while layers:
         merged = layers.pop().over(merged)
     return merged
+
+
+def inline_options(text: str, base: Path) -> Options:
+    """The options of a ``--config 'KEY = VALUE'`` override, its globs and paths relative to ``base``.
+
+    Raises NotTomlError when ``text`` is not TOML, ConfigError when a key or value cannot be used.
+    """
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise NotTomlError(str(exc)) from None
+    if "extend" in table:
+        raise ConfigError("--config: extend: cannot be an override (name the file with --config PATH)")
+    return _Reader(None, "", base).options(table)
 
 
 def _cycle(links: list[Path], again: Path, shown: int = 4) -> str:
@@ -261,11 +294,11 @@ def _kind(value: object) -> str:
 class _Reader:
     """Validates the keys of one file's table, naming the file and key in every error."""
 
-    def __init__(self, path: Path, prefix: str, base: Path) -> None:
+    def __init__(self, path: Path | None, prefix: str, base: Path) -> None:
         self.path = path
         self.prefix = prefix
         self.base = base
-        self.shown = display_path(str(path))
+        self.shown = display_path(str(path)) if path is not None else "--config"
 
     def where(self, key: str) -> str:
         return f"{self.shown}: {self.prefix}{key}"
@@ -289,6 +322,15 @@ class _Reader:
             "extend-unsafe-fixes": lambda o, k, v: replace(o, extend_unsafe_fixes=self.selectors(k, v)),
             "output-format": lambda o, k, v: replace(o, output_format=self.output_format(k, v)),
             "start-methods": lambda o, k, v: replace(o, start_methods=self.start_methods(k, v)),
+            "fixable": self._fixable,
+            "extend-fixable": self._fixable,
+            "unfixable": self._fixable,
+            "extend-per-file-ignores": lambda o, k, v: replace(
+                o, extend_per_file_ignores=self.per_file_ignores(k, v)
+            ),
+            "severity": lambda o, k, v: replace(o, severities=(self.severities(k, v),)),
+            "fix": lambda o, k, v: replace(o, fix=self.boolean(k, v)),
+            "baseline": lambda o, k, v: replace(o, baseline=self.file_path(k, v)),
         }
         options = Options(path=self.path)
         for key, value in table.items():
@@ -312,6 +354,40 @@ class _Reader:
         else:
             layer = replace(layer, ignore=selectors)
         return replace(options, selections=(layer,))
+
+    def _fixable(self, options: Options, key: str, value: Any) -> Options:
+        selectors = self.selectors(key, value)
+        layer = options.fix_selections[0] if options.fix_selections else Selection()
+        if key == "fixable":
+            layer = replace(layer, select=selectors)
+        elif key == "extend-fixable":
+            layer = replace(layer, extend_select=selectors)
+        else:
+            layer = replace(layer, ignore=selectors)
+        return replace(options, fix_selections=(layer,))
+
+    def severities(self, key: str, value: Any) -> tuple[tuple[str, str], ...]:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a table of rule selectors to severities, got {_kind(value)}")
+        pairs: list[tuple[str, str]] = []
+        for selector, severity in value.items():
+            entry_key = f"{key}.{_quoted_key(selector)}"
+            try:
+                resolve_selector(selector)
+            except UnknownSelectorError as exc:
+                raise self.fail(entry_key, str(exc)) from None
+            if severity not in SEVERITIES:
+                shown = repr(severity) if isinstance(severity, str) else _kind(severity)
+                expected = ", ".join(SEVERITIES)
+                raise self.fail(entry_key, f"unknown severity {shown} (expected one of {expected})")
+            pairs.append((selector, severity))
+        return tuple(pairs)
+
+    def file_path(self, key: str, value: Any) -> Path:
+        text = self.string(key, value)
+        if not text:
+            raise self.fail(key, "expected a path, got an empty string")
+        return Path(os.path.abspath(self.base / os.path.expanduser(text)))
 
     def strings(self, key: str, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list):

@@ -8,6 +8,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
+"""The severities a diagnostic can have, the most severe first."""
+
 
 @dataclass(frozen=True, order=True)
 class Location:

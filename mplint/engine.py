@@ -12,12 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from mplint.diagnostics import Diagnostic, Location
+from mplint.fix_safety import drop_unfixable
 from mplint.model import ModuleModel
 from mplint.prefilter import Relevance, may_involve_multiprocessing, relevance
 from mplint.rules import KNOWN_CODES, RULES
 from mplint.rules.base import RuleContext
 from mplint.rules.syntax_error import SyntaxErrorRule
 from mplint.settings import Settings
+from mplint.severity import apply_severities
 from mplint.source import DecodedSource, DecodeError, SourceText, decode_source
 from mplint.suppressions import apply_suppressions, parse_suppressions
 
@@ -148,7 +150,8 @@ def analyse_text(text: str, path: str, settings: Settings, prefilter: bool = Tru
     _pause_collector()
     analysis = Analysis([], paused=True)
     try:
-        analysis.diagnostics, analysis.model = _check_parsed(text, path, settings, needed)
+        diagnostics, analysis.model = _check_parsed(text, path, settings, needed)
+        analysis.diagnostics = as_configured(diagnostics, settings)
     except BaseException:
         analysis.release()
         raise
@@ -208,9 +211,10 @@ def _check_parsed(
         for rule_class in RULES:
             if rule_class.code in settings.select and rule_class is not SyntaxErrorRule:
                 found.extend(rule_class().check(ctx))
-        rows = {d.noqa_row for d in found if d.noqa_row is not None}
-        suppressions = parse_suppressions(text, rows)
-        found = apply_suppressions(found, suppressions, source, settings.select, KNOWN_CODES)
+        if not settings.ignore_noqa:
+            rows = {d.noqa_row for d in found if d.noqa_row is not None}
+            suppressions = parse_suppressions(text, rows)
+            found = apply_suppressions(found, suppressions, source, settings.select, KNOWN_CODES)
     except RecursionError:
         if model is not None:
             model.dispose()
@@ -220,6 +224,11 @@ def _check_parsed(
             model.dispose()
         raise InternalError(f"{path}: {type(exc).__name__}: {exc}") from exc
     return sorted(set(found), key=lambda d: (d.sort_key, d.message)), model
+
+
+def as_configured(diagnostics: list[Diagnostic], settings: Settings) -> list[Diagnostic]:
+    """The diagnostics with the severities ``settings`` gives, and without the fixes of unfixable rules."""
+    return drop_unfixable(apply_severities(diagnostics, settings), settings)
 
 
 def check_bytes(data: bytes, path: str, settings: Settings) -> FileCheck:
@@ -232,5 +241,5 @@ def check_bytes(data: bytes, path: str, settings: Settings) -> FileCheck:
         diagnostics = []
         if SyntaxErrorRule.code in settings.select:
             diagnostics.append(syntax_error_diagnostic(exc.message, exc.row, exc.column))
-        return FileCheck(decoded=None, diagnostics=diagnostics)
+        return FileCheck(decoded=None, diagnostics=as_configured(diagnostics, settings))
     return FileCheck(decoded=decoded, diagnostics=check_text(decoded.text, path, settings))

@@ -1,5 +1,5 @@
 """Fix safety overrides: ``extend-safe-fixes`` promotes unsafe fixes, ``extend-unsafe-fixes``
-demotes safe ones; display-only fixes stay display-only."""
+demotes safe ones, display-only fixes stay display-only; and ``unfixable`` rules lose their fixes."""
 
 from __future__ import annotations
 
@@ -25,3 +25,15 @@ def _adjusted(diagnostic: Diagnostic, settings: Settings) -> Diagnostic:
     if fix.applicability is Applicability.SAFE and diagnostic.code in settings.extend_unsafe_fixes:
         return replace(diagnostic, fix=replace(fix, applicability=Applicability.UNSAFE))
     return diagnostic
+
+
+def drop_unfixable(diagnostics: list[Diagnostic], settings: Settings) -> list[Diagnostic]:
+    """The diagnostics, those of rules that are not fixable (``fixable``/``unfixable``) without a fix."""
+    if not settings.unfixable:
+        return diagnostics
+    return [
+        replace(diagnostic, fix=None)
+        if diagnostic.fix is not None and diagnostic.code in settings.unfixable
+        else diagnostic
+        for diagnostic in diagnostics
+    ]

@@ -61,6 +61,7 @@ def rule_data(rule: type[Rule]) -> dict[str, object]:
         "fix_safety": _attribute(rule, "fix_safety"),
         "fix_availability": _attribute(rule, "fix_availability"),
         "options": _attribute(rule, "options"),
+        "severity": rule.severity,
         "url": rule.url(),
         "explanation": rule_markdown(rule),
     }

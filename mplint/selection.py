@@ -22,7 +22,7 @@ def specificity(selector: str) -> int:
     return len(key)
 
 
-def _by_specificity(selectors: Iterable[str]) -> dict[int, list[str]]:
+def by_specificity(selectors: Iterable[str]) -> dict[int, list[str]]:
     levels: dict[int, list[str]] = {}
     for selector in selectors:
         levels.setdefault(specificity(selector), []).append(selector)
@@ -38,8 +38,8 @@ def resolve_layers(layers: Iterable[Selection]) -> frozenset[str]:
     """
     enabled = set(ALL_CODES)
     for layer in layers:
-        enabling = _by_specificity((*(layer.select or ()), *layer.extend_select))
-        disabling = _by_specificity(layer.ignore)
+        enabling = by_specificity((*(layer.select or ()), *layer.extend_select))
+        disabling = by_specificity(layer.ignore)
         updates: dict[str, bool] = {}
         for level in sorted({*enabling, *disabling}):
             for selector in enabling.get(level, []):
@@ -56,13 +56,19 @@ def resolve_layers(layers: Iterable[Selection]) -> frozenset[str]:
     return frozenset(enabled)
 
 
+def resolve_unfixable(layers: Iterable[Selection]) -> frozenset[str]:
+    """The codes whose fixes are dropped, from layers of ``fixable`` (as ``select``),
+    ``extend-fixable`` (as ``extend-select``) and ``unfixable`` (as ``ignore``), resolved alike."""
+    return frozenset(ALL_CODES) - resolve_layers(layers)
+
+
 def resolve_fix_safety(safe: Iterable[str], unsafe: Iterable[str]) -> tuple[frozenset[str], frozenset[str]]:
     """The codes whose fixes become safe and those whose fixes become unsafe.
 
     The more specific selector wins; at equal specificity, unsafe wins.
     """
-    promote = _by_specificity(safe)
-    demote = _by_specificity(unsafe)
+    promote = by_specificity(safe)
+    demote = by_specificity(unsafe)
     table: dict[str, bool] = {}
     for level in sorted({*promote, *demote}):
         for selector in promote.get(level, []):

@@ -1,4 +1,5 @@
-"""Resolved settings for one file: which rules are on, fix applicability, start methods."""
+"""Resolved settings for one file: which rules are on, their severities, which fixes are allowed and how
+safe they are, whether ``noqa`` comments count, and the start methods."""
 
 from __future__ import annotations
 
@@ -18,6 +19,12 @@ class Settings:
     """Codes whose unsafe fixes are applied as safe ones."""
     extend_unsafe_fixes: frozenset[str] = field(default_factory=frozenset)
     """Codes whose safe fixes are applied only as unsafe ones."""
+    unfixable: frozenset[str] = field(default_factory=frozenset)
+    """Codes whose fixes are dropped: reported, never fixed (``fixable``/``unfixable``)."""
+    severities: tuple[tuple[str, str], ...] = ()
+    """``(code, severity)`` for the codes whose severity is configured; the others keep their rule's."""
+    ignore_noqa: bool = False
+    """Report diagnostics even where a ``noqa`` comment suppresses them."""
 
     @classmethod
     def default(cls) -> Settings:

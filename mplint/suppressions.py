@@ -1,4 +1,5 @@
-"""Suppression comments: ``# noqa``, ``# noqa: MPL001``, file-level ``# mplint: noqa[: CODES]``.
+"""Suppression comments: ``# noqa``, ``# noqa: MPL001``, file-level ``# mplint: noqa[: CODES]``, and
+Flake8's file-level ``# flake8: noqa[: CODES]``, honoured alike (as Ruff honours it).
 
 Codes may be given by code or by rule name, separated by commas or spaces, in any case. Codes of other
 tools (``E501``) are left alone; an ``MPL`` code that names no rule is unknown, and an mplint code that
@@ -21,7 +22,8 @@ _LINE_NOQA = re.compile(
     rf"#\s*noqa(?:\s*:\s*(?P<codes>{_CODE_TOKEN}(?:[\s,]+{_CODE_TOKEN})*)|(?!\s*:))", re.IGNORECASE
 )
 _FILE_NOQA = re.compile(
-    r"#\s*mplint\s*:\s*noqa(?::\s*(?P<codes>[\w-]+(?:[\s,]+[\w-]+)*))?\s*$", re.IGNORECASE
+    r"#\s*(?P<tool>mplint|flake8)\s*:\s*noqa(?::\s*(?P<codes>[\w-]+(?:[\s,]+[\w-]+)*))?\s*$",
+    re.IGNORECASE,
 )
 _MPL_CODE = re.compile(r"MPL\d+", re.IGNORECASE)
 # A noqa directive naming a code that could be mplint's: an MPL code or a hyphenated rule name.
@@ -42,6 +44,8 @@ class Directive:
     codes: list[str] | None
     file_level: bool = False
     used: set[str] = field(default_factory=set)
+    tool: str = "mplint"
+    """Whose file-level directive it is: ``# mplint: noqa`` or Flake8's ``# flake8: noqa``."""
 
 
 @dataclass
@@ -109,9 +113,9 @@ def parse_suppressions(text: str, rows: Collection[int] | None = None) -> Suppre
             continue
         file_match = _FILE_NOQA.match(comment)
         if file_match is not None:
-            found.files.append(
-                Directive(row, column, column + len(comment), _split(file_match.group("codes")), True)
-            )
+            codes = _split(file_match.group("codes"))
+            tool = file_match.group("tool")
+            found.files.append(Directive(row, column, column + len(comment), codes, True, tool=tool))
             continue
         match = _LINE_NOQA.search(comment)
         if match is not None:
@@ -218,7 +222,7 @@ def _removal_fix(source: SourceText, directive: Directive, removed: set[str]) ->
     line = source.line(directive.row)
     remaining = [token for token in directive.codes or [] if token not in removed]
     if remaining:
-        prefix = "# mplint: noqa: " if directive.file_level else "# noqa: "
+        prefix = f"# {directive.tool}: noqa: " if directive.file_level else "# noqa: "
         edit = Edit(
             prefix + ", ".join(remaining),
             Location(directive.row, directive.start + 1),

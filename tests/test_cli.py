@@ -206,9 +206,13 @@ def test_statistics(project: Path) -> None:
     (project / "b.py").write_text(SYNTAX_ERROR)
     result = run_cli("check", "--statistics", cwd=project)
     assert result.returncode == 1
-    assert result.stdout == "2\tMPL000\tsyntax-error\n"
+    assert result.stdout == "2\tMPL000\tsyntax-error\nFound 2 errors.\n"
+    quiet = run_cli("check", "--statistics", "--quiet", cwd=project)
+    assert quiet.stdout == "2\tMPL000\tsyntax-error\n"
     data = json.loads(run_cli("check", "--statistics", "--output-format", "json", cwd=project).stdout)
-    assert data == [{"code": "MPL000", "name": "syntax-error", "count": 2, "fixable": False}]
+    assert data == [
+        {"code": "MPL000", "name": "syntax-error", "count": 2, "fixable": False, "fixable_count": 0}
+    ]
 
 
 def test_rule_command(project: Path) -> None:

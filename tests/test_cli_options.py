@@ -251,6 +251,13 @@ def test_show_settings(project: Path) -> None:
         "extend-unsafe-fixes = []",
         'output-format = "concise"',
         'start-methods = ["spawn"]',
+        'fixable = ["MPL000", "MPL001", "MPL002", "MPL003", "MPL004", "MPL005", "MPL006", "MPL007", '
+        '"MPL008", "MPL009", "MPL010", "MPL011", "MPL100"]',
+        "fix = false",
+        'severity = { MPL000 = "error", MPL001 = "error", MPL002 = "error", MPL003 = "warning", '
+        'MPL004 = "error", MPL005 = "error", MPL006 = "error", MPL007 = "error", MPL008 = "error", '
+        'MPL009 = "error", MPL010 = "error", MPL011 = "warning", MPL100 = "warning" }',
+        "# baseline is not set: every diagnostic is reported",
     ]
     isolated = run_cli("check", "--show-settings", "--isolated", "app.py", cwd=project)
     assert "Settings path: none (default settings)" in isolated.stdout
@@ -439,6 +446,21 @@ def test_a_broken_configuration_deeper_in_the_tree_stops_the_run(project: Path) 
     ("args", "message"),
     [
         (["--config", "missing.toml"], "--config: no such file: missing.toml"),
+        (
+            ["--config", "not a setting"],
+            "invalid value 'not a setting' for '--config': a --config flag must either be a path to a "
+            "'.toml' configuration file or a TOML 'KEY = VALUE' pair",
+        ),
+        (["--config", "selct = []"], "--config: selct: unknown key (did you mean 'select'?)"),
+        (
+            ["--config", 'severity = { MPL003 = "fatal" }'],
+            "--config: severity.MPL003: unknown severity 'fatal'",
+        ),
+        (["--config", "mplint.toml", "--config", "mplint.toml"], "you cannot specify more than one"),
+        (["--output-format", "xml"], "invalid value 'xml' for '--output-format'"),
+        (["--watch", "--diff"], "--watch cannot be used with --diff"),
+        (["--update-baseline", "--fix"], "--update-baseline cannot be used with --fix"),
+        (["--fixable", "MPL9"], "unknown rule selector: 'MPL9'"),
         (["--config", "mplint.toml", "--isolated"], "--config cannot be used with --isolated"),
         (["--per-file-ignores", "tests"], "--per-file-ignores: expected GLOB:RULES, got 'tests'"),
         (["--per-file-ignores", "tests/*:MPL9"], "unknown rule selector: 'MPL9'"),

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("README.md", "docs/usage.md", "docs/configuration.md", "docs/integrations.md")
+PAGES = ("README.md", "docs/usage.md", "docs/configuration.md", "docs/integrations.md", "docs/options.md")
 SHOWN_ROOT = "/tmp/project"  # the project's directory as the pages show it
 PROGRAMS = {"mplint": [sys.executable, "-m", "mplint"], "flake8": [sys.executable, "-m", "flake8"]}
 
@@ -98,6 +98,21 @@ def with_pyproject(text: str) -> Callable[[Path], None]:
     return make
 
 
+def baseline_program(project: Path) -> None:
+    """The options page's program, as ``src/app.py``."""
+    (project / "src").mkdir()
+    (project / "src" / "app.py").write_text(code_block("docs/options.md", "python"), encoding="utf-8")
+
+
+def stale_baseline(project: Path) -> None:
+    """The options page's program with its baseline recorded, then one of the processes joined."""
+    baseline_program(project)
+    command = Command("mplint check --baseline mplint-baseline.json --update-baseline", "")
+    run(command, project)
+    app = project / "src" / "app.py"
+    app.write_text(app.read_text().replace("    p.start()\n", "    p.start()\n    p.join()\n"))
+
+
 Setup = Callable[[Path], None]
 # For each console block: one project for the whole session, or one per command.
 PROJECTS: dict[tuple[str, int], Setup | list[Setup]] = {
@@ -113,6 +128,8 @@ PROJECTS: dict[tuple[str, int], Setup | list[Setup]] = {
     ],
     ("docs/configuration.md", 5): USAGE_EXAMPLE,
     ("docs/integrations.md", 2): USAGE_EXAMPLE,
+    ("docs/options.md", 1): baseline_program,
+    ("docs/options.md", 2): stale_baseline,
 }
 NOT_RUN_HERE = {
     ("docs/integrations.md", 1): "pre-commit's own output; tests/test_pre_commit.py runs the hooks",

@@ -58,7 +58,11 @@ def test_no_format_prints_control_characters_or_stops_on_a_name(project: Path, o
     assert err == ""
     assert "MPL002" in out and "MPL006" in out
     assert not CONTROL.search(out.replace("\t", "")), [match.group() for match in CONTROL.finditer(out)]
-    if output_format in ("json", "json-lines", "gitlab", "sarif"):
+    if output_format == "rdjson":
+        (diagnostic, *_) = json.loads(out)["diagnostics"]
+        assert os.fsencode(diagnostic["location"]["path"]) == NAME
+        assert "\x1b]0;title\x07\x9b2J\u202e" in diagnostic["message"]
+    elif output_format in ("json", "json-lines", "gitlab", "sarif"):
         text = out if output_format != "json-lines" else "[" + ",".join(out.splitlines()) + "]"
         log = json.loads(text)
         if output_format == "sarif":

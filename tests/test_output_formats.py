@@ -106,7 +106,7 @@ def report(project: Path, output_format: str, *args: str) -> str:
 
 def test_every_format_is_a_choice() -> None:
     expected = {"full", "text", "concise", "grouped", "json", "json-lines", "sarif", "github", "gitlab"}
-    assert set(OUTPUT_FORMATS) == expected | {"junit", "pylint"}
+    assert set(OUTPUT_FORMATS) == expected | {"junit", "pylint", "rdjson"}
 
 
 def test_full(project: Path) -> None:

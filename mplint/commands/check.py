@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
 from mplint.add_noqa import add_noqa
 from mplint.cache import Cache, entry_key
+from mplint.commands.baselining import apply_baseline, update_baseline
 from mplint.commands.show import render_files, render_settings
 from mplint.config import Resolver, absolute
 from mplint.config_file import Options
@@ -60,6 +61,10 @@ class CheckOptions:
     output_file: str | None = None
     statistics: bool = False
     quiet: bool = False
+    silent: bool = False
+    """Print nothing but errors (``-s``)."""
+    watch: bool = False
+    update_baseline: bool = False
     show_fixes: bool = False
     exit_zero: bool = False
     exit_non_zero_on_fix: bool = False
@@ -124,6 +129,11 @@ class Run:
     def failed(self) -> bool:
         return self.errors > 0
 
+    def warn(self, message: str) -> None:
+        if not self.options.silent:
+            sys.stdout.flush()
+            print(f"warning: {message}", file=sys.stderr, flush=True)
+
     def error(self, message: str) -> None:
         self.errors += 1
         sys.stdout.flush()
@@ -148,7 +158,8 @@ def run_check(options: CheckOptions) -> int:
     Raises ConfigError when a configuration file cannot be used.
     """
     resolver = Resolver(config=options.config, isolated=options.isolated, overrides=options.overrides)
-    run = Run(options, resolver)
+    run = Run(configured_fix(options, resolver), resolver)
+    options = run.options
     if options.statistics and run.output_format not in STATISTICS_FORMATS:
         run.error(
             f"--statistics does not support the output format {run.output_format} "
@@ -165,12 +176,29 @@ def run_check(options: CheckOptions) -> int:
     elif options.add_noqa is not None:
         return _add_noqa(run)
     else:
-        files = _files(run)
+        files = find_files(run)
+        if not files and not run.failed:
+            run.warn("No Python files found under the given path(s)")
         if _report_would_overwrite(run, files):
             return EXIT_ERROR
-        _check_paths(run, files)
+        check_paths(run, files)
+    if options.update_baseline:
+        return EXIT_SUCCESS if update_baseline(run) else EXIT_ERROR
+    apply_baseline(run)
     _write_report(run)
     return exit_code(run)
+
+
+def configured_fix(options: CheckOptions, resolver: Resolver) -> CheckOptions:
+    """The options with ``fix = true`` of the configuration applied (``--fix``/``--no-fix`` beat it);
+    it does not apply to the runs that only record or show (``--update-baseline``, ``--add-noqa``,
+    ``--show-settings``, ``--show-files``)."""
+    records = options.update_baseline or options.add_noqa is not None
+    if records or options.show_settings or options.show_files:
+        return options
+    if options.fix_mode is FixMode.GENERATE and resolver.root_project.options.fix:
+        return replace(options, fix_mode=FixMode.APPLY)
+    return options
 
 
 def exit_code(run: Run) -> int:
@@ -190,7 +218,7 @@ def exit_code(run: Run) -> int:
     return EXIT_FAILURE if remaining else EXIT_SUCCESS
 
 
-def _files(run: Run) -> list[Path]:
+def find_files(run: Run) -> list[Path]:
     """The files to check; errors about the paths are reported on the way."""
     found = discover(run.options.paths, ConfiguredFilter(run.resolver, run.log))
     for message in found.errors:
@@ -200,8 +228,10 @@ def _files(run: Run) -> list[Path]:
 
 
 def _show(run: Run) -> int:
-    files = _files(run)
+    files = find_files(run)
     if run.options.show_files:
+        if not files and not run.failed:
+            run.warn("No Python files found under the given path(s)")
         sys.stdout.write(render_files(files))
     elif not files:
         run.error("no files found under the given paths")
@@ -216,7 +246,7 @@ def _show(run: Run) -> int:
 def _add_noqa(run: Run) -> int:
     """Suppress every current diagnostic with a ``# noqa`` directive; exit 0 unless an error occurred."""
     added = 0
-    for path in _files(run):
+    for path in find_files(run):
         name = str(path)
         try:
             data = read_regular_file(path)
@@ -269,7 +299,9 @@ def _report_would_overwrite(run: Run, checked: list[Path]) -> bool:
     return False
 
 
-def _check_paths(run: Run, paths: list[Path]) -> None:
+def check_paths(run: Run, paths: list[Path]) -> None:
+    """Check ``paths`` (files found by ``find_files``), fixing them when asked; the results go to
+    ``run.results``."""
     files: list[tuple[Path, bytes, Settings]] = []
     for path in paths:
         try:
@@ -425,6 +457,8 @@ def _report_stream(run: Run) -> TextIO:
 
 def _write_report(run: Run) -> None:
     options = run.options
+    if options.silent:
+        return
     output_file = options.output_file
     stream = _report_stream(run)
     # A report written to a file is never coloured.

@@ -23,6 +23,7 @@ RENDERERS: dict[str, str] = {
     "gitlab": "gitlab",
     "junit": "junit",
     "pylint": "pylint",
+    "rdjson": "rdjson",
 }
 FORMAT_ALIASES: dict[str, str] = {"text": "full"}
 TEXT_FORMATS = frozenset({"full", "concise", "grouped"})

@@ -1,4 +1,5 @@
-"""The concise format: one line per diagnostic, ``path:row:col: CODE [*] message``."""
+"""The concise format: one line per diagnostic, ``path:row:col: CODE [*] message`` (``CODE (warning)``
+for a diagnostic whose severity is not ``error``)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,21 @@ from mplint.diagnostics import Diagnostic
 from mplint.report.escape import printable
 from mplint.report.paths import display_path
 from mplint.report.results import FileResult, ReportOptions, fix_applies
-from mplint.report.style import BOLD, CYAN, RED, paint
+from mplint.report.style import BLUE, BOLD, CYAN, RED, YELLOW, paint
+
+SEVERITY_COLORS: dict[str, str] = {"error": RED, "warning": YELLOW, "info": BLUE}
 
 
 def code_and_message(diagnostic: Diagnostic, options: ReportOptions) -> str:
-    """``CODE [*] message``, the ``[*]`` marking a fix that ``--fix`` would apply."""
+    """``CODE [*] message``, the ``[*]`` marking a fix that ``--fix`` would apply; a severity other
+    than ``error`` follows the code: ``CODE (warning) message``."""
     color = options.color
+    severity_color = SEVERITY_COLORS.get(diagnostic.severity, RED)
+    code = paint(diagnostic.code, BOLD, severity_color, enabled=color)
+    if diagnostic.severity != "error":
+        code += " " + paint(f"({diagnostic.severity})", severity_color, enabled=color)
     marker = " " + paint("[*]", CYAN, enabled=color) if fix_applies(diagnostic, options.unsafe_fixes) else ""
-    return f"{paint(diagnostic.code, BOLD, RED, enabled=color)}{marker} {printable(diagnostic.message)}"
+    return f"{code}{marker} {printable(diagnostic.message)}"
 
 
 def header(result: FileResult, diagnostic: Diagnostic, options: ReportOptions) -> str:

@@ -1,4 +1,5 @@
-"""The GitHub Actions format: one ``::error`` workflow command per diagnostic, shown as an annotation."""
+"""The GitHub Actions format: one ``::error``, ``::warning`` or ``::notice`` workflow command per
+diagnostic (by its severity), shown as an annotation."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import os
 from mplint.report.escape import printable
 from mplint.report.paths import absolute_path, relative_path
 from mplint.report.results import FileResult, ReportOptions, all_diagnostics
+
+COMMANDS: dict[str, str] = {"error": "error", "warning": "warning", "info": "notice"}
+"""The workflow command of each severity."""
 
 
 def escape_data(text: str) -> str:
@@ -38,5 +42,6 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
         )
         where = f"{relative_path(result.path, cwd)}:{start.row}:{start.column}"
         message = f"{where}: {diagnostic.code} {diagnostic.message}"
-        lines.append(f"::error {properties}::{escape_data(message)}")
+        command = COMMANDS.get(diagnostic.severity, "error")
+        lines.append(f"::{command} {properties}::{escape_data(message)}")
     return "".join(line + "\n" for line in lines)

@@ -16,7 +16,7 @@ from mplint.report.escape import json_dumps
 from mplint.report.paths import relative_path
 from mplint.report.results import FileResult, ReportOptions
 
-SEVERITIES: dict[str, str] = {"error": "major", "warning": "minor"}
+SEVERITIES: dict[str, str] = {"error": "major", "warning": "minor", "info": "info"}
 
 
 def fingerprint(path: str, diagnostic: Diagnostic, occurrence: int) -> str:

@@ -53,10 +53,14 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
                 line=str(row),
                 column=str(column),
             )
+            properties = ET.SubElement(case, "properties")
+            ET.SubElement(properties, "property", name="severity", value=diagnostic.severity)
             failure = ET.SubElement(
                 case, "failure", message=xml_text(diagnostic.message), type=diagnostic.code
             )
-            failure.text = xml_text(f"{path}:{row}:{column}: {diagnostic.code} {diagnostic.message}")
+            severity = "" if diagnostic.severity == "error" else f" ({diagnostic.severity})"
+            text = f"{path}:{row}:{column}: {diagnostic.code}{severity} {diagnostic.message}"
+            failure.text = xml_text(text)
     _counts(root, total, total)
     if total == 0:
         suite = ET.SubElement(root, "testsuite", name="mplint")

@@ -24,7 +24,7 @@ from mplint.rules.base import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SOURCE_ROOT = "%SRCROOT%"
-LEVELS: dict[str, str] = {"error": "error", "warning": "warning"}
+LEVELS: dict[str, str] = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def rule_descriptor(rule: type[Rule]) -> dict[str, object]:

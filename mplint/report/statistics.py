@@ -1,4 +1,5 @@
-"""``--statistics``: how often each rule fired, instead of the diagnostics themselves."""
+"""``--statistics``: how often each rule fired, instead of the diagnostics themselves; in text, the
+summary follows (``Found N errors.``), as in Ruff."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from dataclasses import dataclass
 
 from mplint.report.results import FileResult, ReportOptions, fix_applies
+from mplint.report.summary import summary_lines
 
 
 @dataclass(frozen=True)
@@ -14,6 +16,9 @@ class RuleCount:
     name: str
     count: int
     fixable: bool
+    """Whether any of them would be fixed by ``--fix``."""
+    fixable_count: int
+    """How many of them ``--fix`` would fix."""
 
 
 def count_rules(results: list[FileResult], options: ReportOptions) -> list[RuleCount]:
@@ -28,6 +33,7 @@ def count_rules(results: list[FileResult], options: ReportOptions) -> list[RuleC
                 name=diagnostic.name,
                 count=(old.count if old else 0) + 1,
                 fixable=fixable or (old is not None and old.fixable),
+                fixable_count=(old.fixable_count if old else 0) + fixable,
             )
     return sorted(counts.values(), key=lambda entry: (-entry.count, entry.code))
 
@@ -43,14 +49,20 @@ def render_text(results: list[FileResult], options: ReportOptions) -> str:
     for entry in entries:
         marker = ("[*] " if entry.fixable else "[ ] ") if any_fixable else ""
         lines.append(f"{entry.count:>{count_width}}\t{entry.code:<{code_width}}\t{marker}{entry.name}")
-    if any_fixable:
-        lines.append("[*] fixable with `mplint check --fix`")
+    if not options.quiet:
+        lines.extend(summary_lines(results, options))
     return "".join(line + "\n" for line in lines)
 
 
 def render_json(results: list[FileResult], options: ReportOptions) -> str:
     objects = [
-        {"code": e.code, "name": e.name, "count": e.count, "fixable": e.fixable}
-        for e in count_rules(results, options)
+        {
+            "code": entry.code,
+            "name": entry.name,
+            "count": entry.count,
+            "fixable": entry.fixable,
+            "fixable_count": entry.fixable_count,
+        }
+        for entry in count_rules(results, options)
     ]
     return json.dumps(objects, indent=2) + "\n"

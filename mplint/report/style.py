@@ -14,6 +14,7 @@ RED = "31"
 CYAN = "36"
 BLUE = "34"
 GREEN = "32"
+YELLOW = "33"
 
 
 def paint(text: str, *styles: str, enabled: bool = True) -> str:

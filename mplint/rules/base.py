@@ -49,6 +49,9 @@ class Rule:
     fix_safety: ClassVar[str]
     fix_availability: ClassVar[str] = "none"  # "none", "sometimes" or "always"
     fix_kind: ClassVar[str] = ""  # "safe" or "unsafe": how its fix is applied, when it has one
+    severity: ClassVar[str] = "error"
+    """The default severity: "error" for lost data, hangs and crashes, "warning" for lifetime and
+    hygiene (``[tool.mplint.severity]`` changes it)."""
     options: ClassVar[str] = (
         "`start-methods`: a pitfall that cannot bite under the configured start methods is not reported."
     )

@@ -25,6 +25,7 @@ from mplint.rules.base import Rule, RuleContext
 class TerminateWithSharedResource(Rule):
     code = "MPL011"
     name = "terminate-with-shared-resource"
+    severity = "warning"  # lifetime: harm depends on what the child holds at that instant
     summary = "Process terminated while it may hold a queue, pipe or lock"
     what = (
         "Flags `p.terminate()` and `p.kill()` on a process that was given a `Queue`, a `Pipe` "

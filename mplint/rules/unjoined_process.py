@@ -254,6 +254,7 @@ def _inside(node: ast.AST, container: ast.AST) -> bool:
 class UnjoinedProcess(Rule):
     code = "MPL003"
     name = "unjoined-process"
+    severity = "warning"  # lifetime: the child outlives the code that started it
     summary = "Process started and never joined, or pool/manager/executor never shut down"
     what = (
         "Flags a `Process` that is started and not joined on every normal path to the end of its "

@@ -12,6 +12,7 @@ from mplint.suppressions import UNUSED_CODE, UNUSED_NAME
 class UnusedNoqa(Rule):
     code = UNUSED_CODE
     name = UNUSED_NAME
+    severity = "warning"  # hygiene
     summary = "Suppression comment that suppresses nothing or names an unknown rule"
     what = (
         "Flags mplint codes in `# noqa: ...` and `# mplint: noqa: ...` comments that suppress no "
