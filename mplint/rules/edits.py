@@ -4,12 +4,11 @@ file's indentation, comments and line endings."""
 from __future__ import annotations
 
 import ast
-import io
 import tokenize
 from dataclasses import dataclass
 
 from mplint.diagnostics import Edit
-from mplint.source import SourceText
+from mplint.source import SourceText, python_tokens
 
 
 def span(source: SourceText, node: ast.AST) -> tuple[int, int]:
@@ -81,7 +80,7 @@ def comment_positions(text: str) -> list[tuple[int, int]]:
     """(row, 0-based character column) of every comment token."""
     found: list[tuple[int, int]] = []
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        for token in python_tokens(text):
             if token.type == tokenize.COMMENT:
                 found.append(token.start)
     except (tokenize.TokenError, SyntaxError):

@@ -7,8 +7,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from mplint.diagnostics import Diagnostic
-from mplint.model import Kind, ModuleModel, enclosing_statement, own_nodes, parent_of, scope_of
-from mplint.model.scopes import FUNCTION_NODES, Scope, position, same_expression, walk
+from mplint.model import (
+    FUNCTION_NODES,
+    Kind,
+    ModuleModel,
+    Scope,
+    enclosing_statement,
+    own_nodes,
+    parent_of,
+    position,
+    same_expression,
+    scope_of,
+    walk,
+)
 from mplint.rules.base import Rule, RuleContext
 
 # Calls that only look at an object: passing it to them is not an escape.
@@ -264,21 +275,34 @@ class UnjoinedProcess(Rule):
         "managers and executors that are never shut down leave server and worker processes behind."
     )
     example = (
-        "def main():\n"
+        "import sys\n"
+        "from multiprocessing import Process\n\n\n"
+        "def work():\n"
+        '    print("working")\n\n\n'
+        "def main(quick):\n"
         "    p = Process(target=work)\n"
         "    p.start()\n"
         "    if quick:\n"
         "        return  # p is never joined on this path\n"
-        "    p.join()\n"
+        "    p.join()\n\n\n"
+        'if __name__ == "__main__":\n'
+        '    main(quick="--quick" in sys.argv)\n'
     )
     use_instead = (
-        "def main():\n"
+        "import sys\n"
+        "from multiprocessing import Process\n\n\n"
+        "def work():\n"
+        '    print("working")\n\n\n'
+        "def main(quick):\n"
         "    p = Process(target=work)\n"
         "    p.start()\n"
         "    try:\n"
-        "        ...\n"
+        "        if quick:\n"
+        "            return\n"
         "    finally:\n"
-        "        p.join()\n"
+        "        p.join()  # runs on every path, the early return included\n\n\n"
+        'if __name__ == "__main__":\n'
+        '    main(quick="--quick" in sys.argv)\n'
     )
     fix_safety = "There is no automatic fix: where to wait for a process is a design decision."
     options = "None."
