@@ -145,3 +145,189 @@ def test_generated_programs_behave_after_the_fix(
     choices: tuple[str, tuple[str, ...], str, str, bool], tmp_path: Path
 ) -> None:
     assert_fix_keeps_behaviour(tmp_path, guard_program(*choices))
+
+
+# --------------------------------------------------------------------------------------------------
+# State the children inherit under fork that no read of a global spells out: a class attribute, a name
+# set through globals(), exec or setattr, a container changed through an alias, an imported module
+# patched or configured through a getter. The fix either keeps the behaviour or leaves the program be.
+
+INHERITED_STATE = {
+    "class_attribute": """\
+        from multiprocessing import Pool
+
+
+        class Scaler:
+            factor = 1
+
+            def __call__(self, x):
+                return x * self.factor
+
+
+        Scaler.factor = len(open(__file__).read().splitlines())
+        with Pool(2) as pool:
+            print(pool.map(Scaler(), range(3)))
+        """,
+    "setattr": """\
+        from multiprocessing import Pool
+
+
+        class Settings:
+            factor = 1
+
+
+        def work(x):
+            return x * Settings.factor
+
+
+        setattr(Settings, "factor", len(open(__file__).read()))
+        with Pool(2) as pool:
+            print(pool.map(work, range(3)))
+        """,
+    "globals": """\
+        from multiprocessing import Pool
+
+        FACTOR = 1
+
+
+        def work(x):
+            return x * FACTOR
+
+
+        globals()["FACTOR"] = 7
+        with Pool(2) as pool:
+            print(pool.map(work, range(3)))
+        """,
+    "exec": """\
+        from multiprocessing import Pool
+
+        FACTOR = 1
+        exec("FACTOR = 9")
+
+
+        def work(x):
+            return x * FACTOR
+
+
+        with Pool(2) as pool:
+            print(pool.map(work, range(3)))
+        """,
+    "alias": """\
+        from multiprocessing import Pool
+
+        CONFIG = {"scale": 1}
+        options = CONFIG
+        options["scale"] = len(open(__file__).read().splitlines())
+
+
+        def work(x):
+            return x * CONFIG["scale"]
+
+
+        with Pool(2) as pool:
+            print(pool.map(work, range(3)))
+        """,
+    "patched_module": """\
+        import worklib
+        from multiprocessing import Pool
+
+        worklib.FACTOR = len(open(__file__).read().splitlines())
+        with Pool(2) as pool:
+            print(pool.map(worklib.scaled, range(3)))
+        """,
+    "decimal_context": """\
+        import decimal
+        from decimal import Decimal
+        from multiprocessing import Pool
+
+        decimal.getcontext().prec = 6
+
+
+        def work(i):
+            return str(Decimal(1) / Decimal(7 + i))
+
+
+        with Pool(2) as pool:
+            print(pool.map(work, range(2)))
+        """,
+    "root_logger": """\
+        import logging
+        import os
+        import tempfile
+        from multiprocessing import Pool
+
+        LOG = os.path.join(tempfile.gettempdir(), f"root-{os.getpid()}.log")
+        logging.getLogger().setLevel(logging.INFO)
+        logging.getLogger().addHandler(logging.FileHandler(LOG))
+
+
+        def work(i):
+            logging.info("w%d", i)
+            return i
+
+
+        with Pool(2) as pool:
+            pool.map(work, range(3))
+        print(sorted(open(LOG).read().split()))
+        os.remove(LOG)
+        """,
+    "redirected_stdout": """\
+        import io
+        import sys
+        from multiprocessing import Pool
+
+        sys.stdout = io.TextIOWrapper(open(sys.stdout.fileno(), "wb", closefd=False), line_buffering=True)
+        sys.stdout.write = lambda text, write=sys.stdout.write: write(text.upper())
+
+
+        def work(i):
+            print("worker", i)
+            return i
+
+
+        with Pool(1) as pool:
+            pool.map(work, range(2))
+        """,
+    "signal_handler": """\
+        import signal
+        from multiprocessing import Pool
+
+
+        def on_term(signum, frame):
+            raise SystemExit(0)
+
+
+        signal.signal(signal.SIGTERM, on_term)
+
+
+        def work(i):
+            return signal.getsignal(signal.SIGTERM) is on_term
+
+
+        with Pool(2) as pool:
+            print(pool.map(work, range(2)))
+        """,
+}
+WORKLIB = """\
+    FACTOR = 2
+
+
+    def scaled(i):
+        return i * FACTOR
+    """
+
+
+@pytest.mark.parametrize("name", sorted(INHERITED_STATE))
+def test_state_inherited_under_fork_is_kept_or_the_program_left_alone(name: str, tmp_path: Path) -> None:
+    write(tmp_path, "worklib.py", WORKLIB)
+    program = write(tmp_path, "main.py", INHERITED_STATE[name])
+    original = program.read_text(encoding="utf-8")
+    before = h.run_program(program, "fork")
+    text = apply_fix(program)
+    if text == original:
+        found = diagnostics(original, "MPL002")
+        assert found and all(d.fix is not None for d in found)
+        assert all(d.fix.applicability is Applicability.DISPLAY_ONLY for d in found if d.fix is not None)
+        return
+    after = h.run_all_methods(program, FIXED_TIMEOUT, methods=REIMPORTING)
+    assert_same_behaviour(before, after, text)

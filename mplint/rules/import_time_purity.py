@@ -89,6 +89,7 @@ CONFIGURATORS = {
     "torch.manual_seed": "torch",
     "decimal.setcontext": "decimal",
     "locale.setlocale": "locale",
+    "signal.signal": "signal",
 }
 # Mutable state of imported modules: a method called on it, or a store into it, changes it.
 MUTABLE_IMPORT_STATE = frozenset(

@@ -38,6 +38,12 @@ CONTAINER_MUTATORS = frozenset(
 READ_ONLY_METHODS = PURE_METHODS | {"__getitem__", "__contains__", "__len__", "isdisjoint", "issubset"}
 LOGGER_OUTPUT = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 DEFINITIONS = (*FUNCTION_NODES, ast.ClassDef)
+# Builtins through which code rebinds module globals the names of which it does not spell out.
+NAMESPACE_WRITERS = frozenset({"builtins.globals", "builtins.vars", "builtins.exec", "builtins.eval"})
+ATTRIBUTE_WRITERS = frozenset({"builtins.setattr", "builtins.delattr"})
+# Getters of process-wide objects of a module: what their results' methods and attributes change is that
+# module's state (``logging.getLogger().addHandler(h)``, ``decimal.getcontext().prec = 6``).
+SHARED_STATE_GETTERS = {"logging.getLogger": "logging", "decimal.getcontext": "decimal"}
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,9 @@ class Planner:
         self.purity = Purity(model, self.kept_names.__contains__)
         self._changes: dict[int, set[str]] = {}
         self._definition_reads: dict[int, set[str]] = {}
+        self.aliases: dict[str, str] = {}  # kept name -> the kept name it was bound to (``opts = CONFIG``)
+        self.patches: dict[int, str] = {}  # moved statement -> how it changes imported modules or globals()
+        self._patching: list[str] = []  # what the statement being analysed patches
 
     # -- classification ---------------------------------------------------------------------------
 
@@ -163,6 +172,8 @@ class Planner:
                     self.kept_names.add(name)
                     if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
                         self.kinds.setdefault(name, constant_kind(self.model, statement.value))
+                        if isinstance(statement.value, ast.Name) and statement.value.id in self.kept_names:
+                            self.aliases.setdefault(name, statement.value.id)
             else:
                 for path in self.changes(statement):
                     moved_changes.add(path)
@@ -258,9 +269,51 @@ class Planner:
         """Paths a moved statement binds or changes, with those the module functions it calls change."""
         cached = self._changes.get(id(statement))
         if cached is None:
-            cached = bound_names(statement) | self.mutations(list(own_nodes([statement])), set())
+            self._patching = []
+            cached = self.with_aliases(
+                bound_names(statement) | self.mutations(list(own_nodes([statement])), set())
+            )
             self._changes[id(statement)] = cached
+            if self._patching:
+                self.patches[id(statement)] = self._patching[0]
         return cached
+
+    def with_aliases(self, paths: set[str]) -> set[str]:
+        """``paths`` with each change made through an alias also made to what it names: ``opts["k"] = v``
+        changes ``CONFIG`` after ``opts = CONFIG``."""
+        result = set(paths)
+        pending = list(paths)
+        while pending:
+            root, dot, rest = pending.pop().partition(".")
+            target = self.aliases.get(root)
+            if target is not None:
+                aliased = target + dot + rest
+                if aliased not in result:
+                    result.add(aliased)
+                    pending.append(aliased)
+        return result
+
+    def import_root(self, expr: ast.expr) -> str | None:
+        """The imported name that an attribute, subscript or call chain starts from (``sys`` for
+        ``sys.stdout``, ``decimal`` for ``decimal.getcontext().prec``)."""
+        while isinstance(expr, (ast.Attribute, ast.Subscript, ast.Call)):
+            expr = expr.func if isinstance(expr, ast.Call) else expr.value
+        if not isinstance(expr, ast.Name) or not self.is_global(expr):
+            return None
+        bindings = self.module_scope.bindings.get(expr.id, [])
+        if bindings and all(binding.kind == "import" for binding in bindings):
+            return expr.id
+        return None
+
+    def patch(self, target: ast.expr) -> None:
+        """Note a store into an imported module (``worklib.FACTOR = 3``, ``sys.stdout = f``): the children
+        import the module afresh and never see it; the environment and ``sys.path`` do reach them."""
+        path = dotted(target)
+        if path is not None and any(conflicts(path, state) for state in MUTABLE_IMPORT_STATE):
+            return
+        root = self.import_root(target)
+        if root is not None and (path is None or "." in path):
+            self._patching.append(f"`{ast.unparse(target)}` changes the imported module `{root}`")
 
     def mutations(self, nodes: list[ast.AST], seen: set[int]) -> set[str]:
         changed: set[str] = set()
@@ -274,6 +327,9 @@ class Planner:
                             path = dotted(base)
                             if path is not None and self.is_global(base):
                                 changed.add(path)
+                            if isinstance(element.ctx, (ast.Store, ast.Del)):
+                                changed |= self.shared_state_changed(element.value)
+                                self.patch(base)
             elif isinstance(node, ast.Call):
                 changed |= self.call_mutations(node, seen)
         return changed
@@ -292,6 +348,15 @@ class Planner:
         name = callee_name(self.model, func)
         if name is not None and name in CONFIGURATORS:
             changed.add(CONFIGURATORS[name])
+        if name in NAMESPACE_WRITERS:
+            self._patching.append(f"`{name.split('.')[1]}()` can change any global of the module")
+        if name in ATTRIBUTE_WRITERS and call.args:
+            path = dotted(call.args[0])
+            if path is not None and self.is_global(call.args[0]):
+                changed.add(path)
+                self.patch(ast.Attribute(value=call.args[0], attr="_", ctx=ast.Store()))
+        if isinstance(func, ast.Attribute) and func.attr not in READ_ONLY_METHODS | LOGGER_OUTPUT:
+            changed |= self.shared_state_changed(func.value)
         if isinstance(func, ast.Attribute) and self.is_global(func.value):
             receiver = dotted(func.value)
             if receiver is not None and self.method_changes(receiver, func.attr):
@@ -306,6 +371,15 @@ class Planner:
             seen.add(id(function))
             changed |= self.function_changes(function, seen)
         return changed
+
+    def shared_state_changed(self, receiver: ast.expr) -> set[str]:
+        """The module whose process-wide state a change to ``receiver`` changes, when it is the result of
+        a getter such as ``logging.getLogger()``."""
+        if isinstance(receiver, ast.Call):
+            module = SHARED_STATE_GETTERS.get(callee_name(self.model, receiver.func) or "")
+            if module is not None:
+                return {module}
+        return set()
 
     def method_changes(self, receiver: str, method: str) -> bool:
         root = receiver.split(".")[0]
@@ -356,6 +430,13 @@ class Planner:
                     return Obstacle(self.unreachable(statement, path, *found))
                 if path in kept_definitions:
                     return Obstacle(f"`{path}` is a definition the code at {where} rebinds")
+                if path.split(".")[0] in kept_definitions:
+                    return Obstacle(
+                        f"the code at {where} changes `{path}`, which the children would see unchanged"
+                    )
+            patch = self.patches.get(id(statement))
+            if patch is not None:
+                return Obstacle(f"the code at {where}: {patch}; the children would not see the change")
             # A statement kept after this one rises above it: refuse if this one reads what that one
             # binds while an earlier binding exists.
             for name in sorted({path.split(".")[0] for path in self.transitive_reads(statement)}):
@@ -408,7 +489,10 @@ class Planner:
             constant = constants.pop(path.split(".")[0], None)
             if constant is None:
                 continue
-            for read in self.reads(constant):
+            reads = self.reads(constant)
+            if isinstance(constant, ast.ImportFrom) and constant.module and not constant.level:
+                reads.add(constant.module)  # ``Decimal`` from ``decimal`` follows ``decimal``'s state
+            for read in sorted(reads):
                 if read not in readers:
                     reader = readers[path]
                     through = path.split(".")[0]
