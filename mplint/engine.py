@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from mplint.diagnostics import Diagnostic, Location
+from mplint.fix_application import without_broken_fixes
 from mplint.model import ModuleModel
 from mplint.prefilter import Relevance, may_involve_multiprocessing, relevance
 from mplint.rules import KNOWN_CODES, RULES
@@ -211,6 +212,7 @@ def _check_parsed(
         rows = {d.noqa_row for d in found if d.noqa_row is not None}
         suppressions = parse_suppressions(text, rows)
         found = apply_suppressions(found, suppressions, source, settings.select, KNOWN_CODES)
+        found = without_broken_fixes(text, found)
     except RecursionError:
         if model is not None:
             model.dispose()

@@ -17,7 +17,7 @@ from mplint.diagnostics import Diagnostic
 from mplint.discovery import discover
 from mplint.engine import InternalError, check_text
 from mplint.exclusion import ConfiguredFilter
-from mplint.fixer import parses
+from mplint.fix_application import parses
 from mplint.prefilter import Relevance, relevance
 from mplint.processing import Processed, process_source
 from mplint.report import (
