@@ -87,3 +87,20 @@ def comment_positions(text: str) -> list[tuple[int, int]]:
     except (tokenize.TokenError, SyntaxError):
         pass
     return found
+
+
+def comments_in(source: SourceText, start: int, end: int) -> list[tuple[int, str]]:
+    """(offset, text) of every comment between offsets ``start`` and ``end``, which must hold a
+    complete expression (so that its brackets are balanced)."""
+    fragment = source.text[start:end]
+    line_offsets = [0]
+    line_offsets.extend(index + 1 for index, char in enumerate(fragment) if char == "\n")
+    found: list[tuple[int, str]] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(fragment).readline):
+            if token.type == tokenize.COMMENT:
+                row, column = token.start
+                found.append((start + line_offsets[row - 1] + column, token.string))
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return found
