@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from mplint.diagnostics import Applicability, Diagnostic, Fix
 from mplint.model import Kind, ModuleModel
@@ -160,7 +160,7 @@ class _ArgumentLayout:
                 self.used.add(position)
         return notes
 
-    def bracketed(self, opening: str, texts: list[str], closing: str, nodes: list[ast.AST]) -> str:
+    def bracketed(self, opening: str, texts: list[str], closing: str, nodes: Sequence[ast.AST]) -> str:
         notes = [self.notes_of(node) for node in nodes]
         if not any(notes):
             comma = "," if opening == "(" and len(texts) == 1 else ""
