@@ -22,7 +22,7 @@ from mplint.config_file import (
 from mplint.discovery import EXCLUDED_DIRECTORIES
 from mplint.globs import compile_glob
 from mplint.selection import resolve_fix_safety, resolve_layers
-from mplint.settings import ALL_START_METHODS, Settings
+from mplint.settings import ALL_START_METHODS, DEFAULT_MAX_FILE_SIZE, Settings
 
 __all__ = ["ConfigError", "Project", "Resolver", "resolve_settings"]
 
@@ -61,6 +61,7 @@ class Project:
             start_methods=options.start_methods or ALL_START_METHODS,
             extend_safe_fixes=safe,
             extend_unsafe_fixes=unsafe,
+            max_file_size=DEFAULT_MAX_FILE_SIZE if options.max_file_size is None else options.max_file_size,
         )
         exclude = default_exclude(root) if options.exclude is None else options.exclude
         return cls(config_path, root, options, settings, exclude + options.extend_exclude)

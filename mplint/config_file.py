@@ -113,6 +113,7 @@ class Options:
     extend_unsafe_fixes: tuple[str, ...] = ()
     output_format: str | None = None
     start_methods: tuple[str, ...] | None = None
+    max_file_size: int | None = None
 
     def over(self, base: Options) -> Options:
         """These options layered over ``base``: keys set here win, the ``extend-*`` keys and the
@@ -134,6 +135,7 @@ class Options:
             extend_unsafe_fixes=base.extend_unsafe_fixes + self.extend_unsafe_fixes,
             output_format=pick(self.output_format, base.output_format),
             start_methods=pick(self.start_methods, base.start_methods),
+            max_file_size=pick(self.max_file_size, base.max_file_size),
         )
 
 
@@ -245,6 +247,7 @@ class _Reader:
             "extend-unsafe-fixes": lambda o, k, v: replace(o, extend_unsafe_fixes=self.selectors(k, v)),
             "output-format": lambda o, k, v: replace(o, output_format=self.output_format(k, v)),
             "start-methods": lambda o, k, v: replace(o, start_methods=self.start_methods(k, v)),
+            "max-file-size": lambda o, k, v: replace(o, max_file_size=self.size(k, v)),
         }
         options = Options(path=self.path)
         for key, value in table.items():
@@ -280,6 +283,12 @@ class _Reader:
     def string(self, key: str, value: Any) -> str:
         if not isinstance(value, str):
             raise self.fail(key, f"expected a string, got {_kind(value)}")
+        return value
+
+    def size(self, key: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            shown = repr(value) if isinstance(value, int) else _kind(value)
+            raise self.fail(key, f"expected a number of characters (0 for no limit), got {shown}")
         return value
 
     def boolean(self, key: str, value: Any) -> bool:

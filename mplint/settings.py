@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 ALL_START_METHODS: tuple[str, ...] = ("fork", "spawn", "forkserver")
 
 
+DEFAULT_MAX_FILE_SIZE = 10_000_000
+"""Sources larger than this many characters are skipped with an error: analysing one takes about 200
+bytes of memory per character (docs/robustness.md), so the default bounds a check at about 2 GB."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """What a check of one file needs to know beyond its source."""
@@ -18,6 +23,8 @@ class Settings:
     """Codes whose unsafe fixes are applied as safe ones."""
     extend_unsafe_fixes: frozenset[str] = field(default_factory=frozenset)
     """Codes whose safe fixes are applied only as unsafe ones."""
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    """The largest source (in characters) that is analysed; 0: no limit (see ``mplint.engine``)."""
 
     @classmethod
     def default(cls) -> Settings:

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from mplint.diagnostics import Diagnostic
-from mplint.engine import Analysis, InternalError, analyse_text
+from mplint.engine import Analysis, FileTooLarge, InternalError, analyse_text
 from mplint.fix_safety import adjust_fix_safety
 from mplint.server.documents import Document, DocumentStore
 from mplint.settings import Settings
@@ -37,6 +37,8 @@ def run_analysis(document: Document, settings: Settings) -> tuple[Analysis, str 
     """The document's analysis (to be released), or an empty one and the error when a rule fails on it."""
     try:
         analysis = analyse_text(document.text, document.path, settings)
+    except FileTooLarge as exc:
+        return Analysis([]), str(exc)
     except InternalError as exc:
         return Analysis([]), f"internal error while checking {exc}"
     except Exception as exc:  # noqa: BLE001 - one document's failure must not stop the server
