@@ -197,6 +197,28 @@ def _read(path: Path, base: Path | None, chain: tuple[Path, ...]) -> Options:
     return options.over(_read(target, base, (*chain, real)))
 
 
+def extended_files(path: Path) -> list[Path]:
+    """The files the configuration file at ``path`` extends, directly or through each other, as far as
+    they can be read (for noticing when one changes; ``read_config`` reports what is wrong with them)."""
+    files: list[Path] = []
+    seen = {Path(os.path.realpath(path))}
+    current = path
+    while True:
+        try:
+            table, _ = _table(current)
+        except (ConfigError, OSError):
+            return files
+        extend = table.get("extend")
+        if not isinstance(extend, str):
+            return files
+        current = Path(os.path.abspath(current.parent / os.path.expandvars(os.path.expanduser(extend))))
+        real = Path(os.path.realpath(current))
+        if real in seen:
+            return files
+        seen.add(real)
+        files.append(current)
+
+
 def _table(path: Path) -> tuple[dict[str, Any], str]:
     data = load_toml(path)
     if path.name != PYPROJECT:

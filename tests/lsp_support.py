@@ -52,9 +52,10 @@ def make_client() -> RecordingClient:
 CONFIG = ClientServerConfig(server_command=SERVER_COMMAND, client_factory=make_client)
 
 
-def capabilities(pull: bool = False, resolve: bool = False) -> types.ClientCapabilities:
+def capabilities(pull: bool = False, resolve: bool = False, watch: bool = True) -> types.ClientCapabilities:
     """An editor's capabilities: code action literals, versioned workspace edits, Markdown hovers,
-    dynamic file watching; pulling diagnostics and resolving code action edits when asked."""
+    dynamic file watching unless ``watch`` is false (as Neovim 0.7); pulling diagnostics and resolving
+    code action edits when asked."""
     return types.ClientCapabilities(
         text_document=types.TextDocumentClientCapabilities(
             code_action=types.CodeActionClientCapabilities(
@@ -74,18 +75,26 @@ def capabilities(pull: bool = False, resolve: bool = False) -> types.ClientCapab
         workspace=types.WorkspaceClientCapabilities(
             workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True),
             configuration=True,
-            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True),
+            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True)
+            if watch
+            else None,
             diagnostics=types.DiagnosticWorkspaceClientCapabilities(refresh_support=True) if pull else None,
         ),
     )
 
 
 async def initialize(
-    client: LanguageClient, *, pull: bool = False, resolve: bool = False, options: Any = None
+    client: LanguageClient,
+    *,
+    pull: bool = False,
+    resolve: bool = False,
+    watch: bool = True,
+    options: Any = None,
 ) -> types.InitializeResult:
     return await client.initialize_session(
         types.InitializeParams(
-            capabilities=capabilities(pull=pull, resolve=resolve), initialization_options=options
+            capabilities=capabilities(pull=pull, resolve=resolve, watch=watch),
+            initialization_options=options,
         )
     )
 

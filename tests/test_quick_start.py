@@ -19,7 +19,7 @@ def quick_start_lines() -> list[str]:
 
 def test_quick_start_has_exactly_the_two_lines() -> None:
     assert quick_start_lines() == [
-        "pip install . && mplint check fixtures/",
+        "pip install . && mplint check --statistics fixtures/",
         "pip install '.[test]' && python -m pytest -q",
     ]
 

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from mplint import __version__
 from mplint.diagnostics import Diagnostic, Edit, Fix, Location
+from mplint.docs_links import homepage_url
 from mplint.report.paths import STDIN_NAME, relative_path
 from mplint.report.results import FileResult, ReportOptions
 from mplint.ruledoc import rule_data, rule_markdown
@@ -21,7 +22,6 @@ from mplint.rules import RULES
 from mplint.rules.base import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/mplint/mplint"
 SOURCE_ROOT = "%SRCROOT%"
 LEVELS: dict[str, str] = {"error": "error", "warning": "warning"}
 
@@ -29,16 +29,29 @@ LEVELS: dict[str, str] = {"error": "error", "warning": "warning"}
 def rule_descriptor(rule: type[Rule]) -> dict[str, object]:
     data = rule_data(rule)
     help_text = "\n\n".join(str(data[key]) for key in ("summary", "what", "why", "fix_safety") if data[key])
-    return {
+    descriptor: dict[str, object] = {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": str(data["what"]) or rule.summary},
         "help": {"text": help_text, "markdown": rule_markdown(rule)},
-        "helpUri": rule.url(),
         "defaultConfiguration": {"level": "error"},
         "properties": {"fixAvailability": rule.fix_availability},
     }
+    url = rule.url()
+    if url is not None:
+        descriptor["helpUri"] = url
+    return descriptor
+
+
+def driver() -> dict[str, object]:
+    """The tool: its name, version, home page (when the package metadata gives one) and rules."""
+    tool: dict[str, object] = {"name": "mplint", "version": __version__}
+    homepage = homepage_url()
+    if homepage is not None:
+        tool["informationUri"] = homepage
+    tool["rules"] = [rule_descriptor(rule) for rule in RULES]
+    return tool
 
 
 def artifact_location(path: str, root: str) -> dict[str, str]:
@@ -113,14 +126,7 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {
-                    "driver": {
-                        "name": "mplint",
-                        "version": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": [rule_descriptor(rule) for rule in RULES],
-                    }
-                },
+                "tool": {"driver": driver()},
                 "originalUriBaseIds": {SOURCE_ROOT: {"uri": Path(root).as_uri().rstrip("/") + "/"}},
                 "columnKind": "unicodeCodePoints",
                 "invocations": [{"executionSuccessful": options.errors == 0}],

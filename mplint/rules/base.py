@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from mplint.diagnostics import Diagnostic, Fix, Location
+from mplint.docs_links import rules_page_url
 from mplint.model import ModuleModel
 from mplint.settings import Settings
 from mplint.source import SourceText
-
-DOCS_URL = "https://github.com/mplint/mplint/blob/main/docs/rules.md#"
 
 
 @dataclass
@@ -52,8 +51,10 @@ class Rule:
     )
 
     @classmethod
-    def url(cls) -> str:
-        return f"{DOCS_URL}{cls.name}-{cls.code.lower()}"
+    def url(cls) -> str | None:
+        """The rule's section of the rules' page, or None when mplint knows no page."""
+        page = rules_page_url()
+        return f"{page}#{cls.name}-{cls.code.lower()}" if page is not None else None
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         raise NotImplementedError

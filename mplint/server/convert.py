@@ -9,6 +9,7 @@ from lsprotocol import types
 
 from mplint.diagnostics import Diagnostic, Edit, Fix
 from mplint.rules import lookup
+from mplint.rules.base import Rule
 from mplint.server.positions import to_lsp_range
 from mplint.source import SourceText
 from mplint.suppressions import UNUSED_CODE
@@ -53,6 +54,12 @@ def fix_data(fix: Fix, source: SourceText, encoding: str) -> dict[str, Any]:
     }
 
 
+def code_description(rule: type[Rule] | None) -> types.CodeDescription | None:
+    """The link to the rule's documentation, when there is a rule and mplint knows where its page is."""
+    url = rule.url() if rule is not None else None
+    return types.CodeDescription(href=url) if url is not None else None
+
+
 def lsp_diagnostic(diagnostic: Diagnostic, source: SourceText, encoding: str) -> types.Diagnostic:
     """The LSP diagnostic: range, severity, code with its documentation link, message, and the fix
     (with the row a ``# noqa`` comment would suppress it on) in ``data``."""
@@ -65,7 +72,7 @@ def lsp_diagnostic(diagnostic: Diagnostic, source: SourceText, encoding: str) ->
         message=diagnostic.message,
         severity=SEVERITIES.get(diagnostic.severity, types.DiagnosticSeverity.Error),
         code=diagnostic.code,
-        code_description=types.CodeDescription(href=rule.url()) if rule is not None else None,
+        code_description=code_description(rule),
         source=SOURCE,
         tags=[types.DiagnosticTag.Unnecessary] if diagnostic.code == UNUSED_CODE else None,
         data=data,
