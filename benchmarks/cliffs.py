@@ -205,7 +205,7 @@ def main() -> None:
         print()
         print(
             f"{server['case']}: document of {server['chars']:,} characters; the last version's diagnostics "
-            f"{server['seconds']:.2f} s after the first change; {server['published']} versions published; "
+            f"{server['seconds']:.2f} s after the first change; versions published: {server['published']}; "
             f"server peak memory (VmHWM) {server['peak'] / 2**20:.0f} MiB."
         )
 

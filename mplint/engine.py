@@ -34,7 +34,7 @@ class FileTooLarge(Exception):
     def __init__(self, path: str, size: int, limit: int) -> None:
         super().__init__(
             f"{path}: not checked: {size:,} characters is more than max-file-size = {limit:,} "
-            "(set max-file-size = 0 for no limit; about 200 bytes of memory per character)"
+            "(set max-file-size = 0 for no limit; about 170 bytes of memory per character)"
         )
 
 

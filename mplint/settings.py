@@ -8,8 +8,8 @@ ALL_START_METHODS: tuple[str, ...] = ("fork", "spawn", "forkserver")
 
 
 DEFAULT_MAX_FILE_SIZE = 10_000_000
-"""Sources larger than this many characters are skipped with an error: analysing one takes about 200
-bytes of memory per character (docs/robustness.md), so the default bounds a check at about 2 GB."""
+"""Sources larger than this many characters are skipped with an error: analysing one takes about 170
+bytes of memory per character (docs/robustness.md), so the default bounds a check at about 1.7 GB."""
 
 
 @dataclass(frozen=True)
