@@ -251,6 +251,7 @@ def test_show_settings(project: Path) -> None:
         "extend-unsafe-fixes = []",
         'output-format = "concise"',
         'start-methods = ["spawn"]',
+        "max-file-size = 10000000",
     ]
     isolated = run_cli("check", "--show-settings", "--isolated", "app.py", cwd=project)
     assert "Settings path: none (default settings)" in isolated.stdout

@@ -39,6 +39,7 @@ def render_settings(path: Path, project: Project, settings: Settings, output_for
         f"extend-unsafe-fixes = {_strings(sorted(settings.extend_unsafe_fixes))}",
         f"output-format = {json.dumps(output_format)}",
         f"start-methods = {_strings(settings.start_methods)}",
+        f"max-file-size = {settings.max_file_size}",
     ]
     return "".join(line + "\n" for line in lines)
 
