@@ -26,6 +26,7 @@ from mplint.config_file import ConfigError
 from mplint.report import OUTPUT_FORMATS, STATISTICS_FORMATS, FixMode
 from mplint.report.paths import STDIN_NAME
 from mplint.settings import ALL_START_METHODS
+from mplint.streams import fill_closed_streams
 
 
 class UsageError(Exception):
@@ -206,14 +207,18 @@ def check_options(args: argparse.Namespace) -> CheckOptions:
     )
 
 
-def _dispatch(argv: list[str] | None) -> int:
+def _dispatch(argv: list[str] | None, closed: frozenset[int]) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(normalize_argv(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
     if args.command == "check":
-        return run_check(check_options(args))
+        options = check_options(args)
+        if options.read_stdin and options.fix_mode is FixMode.APPLY and 1 in closed:
+            # the fixed source is the one thing this run makes: refuse rather than discard it
+            raise UsageError("standard output is closed: there is nowhere to write the fixed source")
+        return run_check(options)
     if args.command == "clean":
         return run_clean(Path(args.cache_dir or DEFAULT_CACHE_DIR))
     if args.command == "rule":
@@ -237,9 +242,10 @@ def _tolerant_streams() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code: 0 clean, 1 diagnostics, 2 errors."""
+    closed = fill_closed_streams()
     _tolerant_streams()
     try:
-        return _dispatch(argv)
+        return _dispatch(argv, closed)
     except (UsageError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -170,12 +170,21 @@ class Resolver:
 
     def closest_config(self, directory: Path) -> Path | None:
         """The configuration file in ``directory`` (absolute) or its closest configured ancestor."""
-        if directory in self._closest:
-            return self._closest[directory]
-        found = config_in(directory)
-        if found is None and directory.parent != directory:
-            found = self.closest_config(directory.parent)
-        self._closest[directory] = found
+        # A loop, not recursion: a directory can be nested deeper than Python's recursion limit.
+        unresolved: list[Path] = []
+        found: Path | None = None
+        current = directory
+        while True:
+            if current in self._closest:
+                found = self._closest[current]
+                break
+            unresolved.append(current)
+            found = config_in(current)
+            if found is not None or current.parent == current:
+                break
+            current = current.parent
+        for visited in unresolved:
+            self._closest[visited] = found
         return found
 
     def project_for(self, path: Path, is_dir: bool = False) -> Project:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mplint.globs import Glob, GlobError, compile_glob
+from mplint.reading import read_regular_file
 from mplint.report import OUTPUT_FORMATS
 from mplint.report.paths import display_path
 from mplint.rules import UnknownSelectorError, resolve_selector
@@ -142,7 +143,7 @@ class Options:
 def load_toml(path: Path) -> dict[str, Any]:
     """The parsed file; ConfigError when it cannot be read or is not valid TOML."""
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path)
     except OSError as exc:
         raise ConfigError(f"{display_path(str(path))}: cannot read: {exc.strerror or exc}") from None
     try:
@@ -174,27 +175,48 @@ def config_in(directory: Path) -> Path | None:
 def read_config(path: Path, base: Path | None = None) -> Options:
     """The options of the configuration file at ``path`` (absolute), ``extend`` followed.
 
-    Globs are relative to ``base`` when given, else to the directory of the file writing them.
+    Globs are relative to ``base`` when given, else to the directory of the file writing them. The
+    chain of ``extend`` is followed in a loop, however long it is, and a file met twice is an error.
     """
-    return _read(path, base, ())
+    chain: list[Path] = []
+    seen: set[Path] = set()
+    layers: list[Options] = []
+    current: Path | None = path
+    while current is not None:
+        real = Path(os.path.realpath(current))
+        if real in seen:
+            raise ConfigError(f"circular extend: {_cycle(chain[chain.index(real) :], real)}")
+        chain.append(real)
+        seen.add(real)
+        options, current = _read_one(current, base)
+        layers.append(options)
+    merged = layers.pop()
+    while layers:
+        merged = layers.pop().over(merged)
+    return merged
 
 
-def _read(path: Path, base: Path | None, chain: tuple[Path, ...]) -> Options:
-    real = Path(os.path.realpath(path))
-    if real in chain:
-        cycle = " -> ".join(display_path(str(link)) for link in (*chain, real))
-        raise ConfigError(f"circular extend: {cycle}")
+def _cycle(links: list[Path], again: Path, shown: int = 4) -> str:
+    """The files of an ``extend`` cycle, the middle of a long one left out."""
+    names = [display_path(str(link)) for link in links]
+    if len(names) > 2 * shown:
+        names = [*names[:shown], f"... ({len(names) - 2 * shown} more)", *names[-shown:]]
+    return " -> ".join([*names, display_path(str(again))])
+
+
+def _read_one(path: Path, base: Path | None) -> tuple[Options, Path | None]:
+    """The options one file sets itself, and the file its ``extend`` names (None without one)."""
     table, prefix = _table(path)
     reader = _Reader(path, prefix, base or path.parent)
     options = reader.options(table)
     extend = table.get("extend")
     if extend is None:
-        return options
+        return options, None
     target = Path(reader.string("extend", extend))
     target = Path(os.path.abspath(path.parent / os.path.expandvars(os.path.expanduser(target))))
     if not target.is_file():
         raise ConfigError(f"{reader.where('extend')}: no such file: {display_path(str(target))}")
-    return options.over(_read(target, base, (*chain, real)))
+    return options, target
 
 
 def extended_files(path: Path) -> list[Path]:

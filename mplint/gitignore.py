@@ -60,15 +60,23 @@ class GitIgnore:
 
     def work_tree(self, directory: Path) -> Path | None:
         """The root of the git work tree holding ``directory`` (absolute), or None."""
-        if directory in self._roots:
-            return self._roots[directory]
-        if (directory / ".git").exists():
-            root: Path | None = directory
-        elif directory.parent == directory:
-            root = None
-        else:
-            root = self.work_tree(directory.parent)
-        self._roots[directory] = root
+        # A loop, not recursion: a directory can be nested deeper than Python's recursion limit.
+        unresolved: list[Path] = []
+        root: Path | None = None
+        current = directory
+        while True:
+            if current in self._roots:
+                root = self._roots[current]
+                break
+            unresolved.append(current)
+            if (current / ".git").exists():
+                root = current
+                break
+            if current.parent == current:
+                break
+            current = current.parent
+        for visited in unresolved:
+            self._roots[visited] = root
         return root
 
     def match(self, path: Path, is_dir: bool) -> IgnoreMatch | None:

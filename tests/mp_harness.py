@@ -91,16 +91,21 @@ def program_env() -> dict[str, str]:
 
 
 class _Launched:
-    """One started program: its process, its output files and its working directory."""
+    """One started program: its process, its output files and its working directory.
 
-    def __init__(self, path: Path, start_method: str) -> None:
-        if start_method not in START_METHODS:
+    ``start_method`` None runs the file as ``python program.py`` runs it, with the platform's default
+    start method, for programs that choose their start method themselves."""
+
+    def __init__(self, path: Path, start_method: str | None) -> None:
+        if start_method is not None and start_method not in START_METHODS:
             raise ValueError(f"unknown start method: {start_method!r}")
-        self.workdir = tempfile.mkdtemp(prefix=f"mpfixture-{start_method}-")
+        self.workdir = tempfile.mkdtemp(prefix=f"mpfixture-{start_method or 'script'}-")
         self.stdout: IO[bytes] = tempfile.TemporaryFile()
         self.stderr: IO[bytes] = tempfile.TemporaryFile()
+        program = str(Path(path).resolve())
+        launch = ["-c", LAUNCHER, start_method, program] if start_method else [program]
         self.process = subprocess.Popen(
-            [sys.executable, "-c", LAUNCHER, start_method, str(Path(path).resolve())],
+            [sys.executable, *launch],
             stdin=subprocess.DEVNULL,
             stdout=self.stdout,
             stderr=self.stderr,
@@ -146,6 +151,12 @@ def _read(stream: IO[bytes]) -> str:
 def run_program(path: StrPath, start_method: str, timeout: float = RUN_TIMEOUT) -> RunResult:
     """Run the program at ``path`` under ``start_method`` in a fresh temporary directory."""
     launched = _Launched(Path(path), start_method)
+    return launched.finish(time.monotonic() + timeout)
+
+
+def run_script(path: StrPath, timeout: float = RUN_TIMEOUT) -> RunResult:
+    """Run the program at ``path`` as ``python program.py`` in a fresh temporary directory."""
+    launched = _Launched(Path(path), None)
     return launched.finish(time.monotonic() + timeout)
 
 

@@ -255,3 +255,113 @@ def programs(draw: st.DrawFn) -> str:
         lines.append((0, ""))
         lines.extend(main)
     return render(lines, style)
+
+
+# -- programs for MPL002's fix: behaviour at import time around the first process start -------------
+
+# What the worker reads as a global: pure constants (the fix keeps them) and ones it cannot keep.
+GUARD_CONSTANTS = {
+    "literal": ("SCALE = 3", True),
+    "builtin_call": ('SCALE = int("3")', True),
+    "environment": ('SCALE = int(os.environ.get("MPLINT_SCALE", "3"))', True),
+    "derived": ("BASE = 1\nSCALE = BASE + len((1, 2))", True),
+    "path": ('OUT = Path("out")\nSCALE = len(OUT.name) + 0', True),
+    "file_read": ("SCALE = len(open(__file__).read()) * 0 + 3", False),
+    "pid": ("SCALE = 3 + os.getpid() * 0", False),
+}
+# Import-time effects before the start: each leaves a trace the program prints at the end.
+GUARD_EFFECTS = {
+    "print": ('print("setting up")', True),
+    "trace_file": ('with open("trace.txt", "a") as trace:\n    trace.write("setup\\n")', True),
+    "counter_file": ('open("count.txt", "a").write(".")', True),
+    "fresh_directory": ('shutil.rmtree("out", ignore_errors=True)\nos.makedirs("out")', True),
+    "registry": ("SEEN = []\nSEEN.append(3)", True),
+    "registry_changed": ("SEEN = []\nSEEN.append(os.getpid() * 0 + 3)", False),
+    "global_setup": ("def setup():\n    global SCALE\n    SCALE = 3\n\n\nsetup()", False),
+}
+GUARD_STARTS = ("pool", "process", "executor")
+GUARD_METHOD_CALLS = ("none", "set_start_method", "get_context")
+
+
+@dataclass(frozen=True)
+class GuardProgram:
+    """A program (``main.py``, maybe with a library ``helpers.py``) and whether MPL002's fix may apply."""
+
+    files: dict[str, str]
+    fixable: bool
+    start_method_call: bool  # the program sets its start method: it is run as a plain script
+
+    def text(self, method: str) -> dict[str, str]:
+        """The files, with the program's own start-method call choosing ``method``."""
+        return {name: source.replace("{METHOD}", method) for name, source in self.files.items()}
+
+
+def guard_program(
+    constant: str, effects: tuple[str, ...], start: str, method_call: str, library: bool
+) -> GuardProgram:
+    """One program of the family: a worker reading a global, import-time effects, a start, a report."""
+    constant_text, fixable = GUARD_CONSTANTS[constant]
+    fixable = fixable or library  # the library is not the file fixed: only the script is
+    lines = ["import os", "import shutil", "import multiprocessing", "from pathlib import Path"]
+    lines += ["from concurrent.futures import ProcessPoolExecutor"]
+    helper = "helpers." if library else ""
+    if library:
+        lines.append("import helpers")
+    lines += ["", ""]
+    worker = ["def work(i):", "    if os.path.exists('out'):", "        open(f'out/{i}', 'w').close()"]
+    worker += ["    return i * SCALE"]
+    if library:
+        library_text = "\n".join(
+            ["import os", "from pathlib import Path", "", "", constant_text, "", "", *worker]
+        )
+        files = {"helpers.py": library_text + "\n"}
+    else:
+        lines += [constant_text, "", "", *worker, ""]
+        files = {}
+    effects_lines: list[str] = []
+    for effect in effects:
+        text, effect_fixable = GUARD_EFFECTS[effect]
+        fixable = fixable and effect_fixable
+        effects_lines += ["", text, ""]
+    if "registry" in effects or "registry_changed" in effects:
+        lines[-1:] = ["", "def seen():", "    return len(SEEN)", ""]
+    lines += effects_lines
+    creator = "multiprocessing"
+    if method_call == "set_start_method":
+        lines.append('multiprocessing.set_start_method("{METHOD}")')
+    elif method_call == "get_context":
+        lines.append('context = multiprocessing.get_context("{METHOD}")')
+        creator = "context"
+    if start == "pool":
+        lines += [f"with {creator}.Pool(2) as pool:", f"    results = pool.map({helper}work, range(4))"]
+    elif start == "process":
+        lines += [f"p = {creator}.Process(target={helper}work, args=(1,))", "p.start()", "p.join()"]
+        lines += ["results = [p.exitcode]"]
+    else:
+        context = ", mp_context=context" if creator == "context" else ""
+        lines += [f"with ProcessPoolExecutor(2{context}) as executor:"]
+        lines += [f"    results = list(executor.map({helper}work, range(4)))"]
+    lines += ["print(results)"]
+    if "trace_file" in effects:
+        lines.append('print("setup ran", open("trace.txt").read().count("setup"), "times")')
+    if "counter_file" in effects:
+        lines.append('print("counted", len(open("count.txt").read()))')
+    if "fresh_directory" in effects:
+        lines.append('print(len(os.listdir("out")), "files")')
+    if "registry" in effects or "registry_changed" in effects:
+        lines.append("print(seen())")
+    files["main.py"] = "\n".join(lines) + "\n"
+    return GuardProgram(files, fixable, method_call == "set_start_method")
+
+
+@st.composite
+def guard_programs(draw: st.DrawFn) -> GuardProgram:
+    """A program of the MPL002 fix family, drawn at random."""
+    constant = draw(st.sampled_from(sorted(GUARD_CONSTANTS)))
+    effects = tuple(draw(st.lists(st.sampled_from(sorted(GUARD_EFFECTS)), max_size=2, unique=True)))
+    if "global_setup" in effects:
+        constant = "literal"
+    start = draw(st.sampled_from(GUARD_STARTS))
+    method_call = draw(st.sampled_from(GUARD_METHOD_CALLS))
+    library = draw(st.booleans())
+    return guard_program(constant, effects, start, method_call, library)

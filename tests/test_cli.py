@@ -231,14 +231,16 @@ def test_unreadable_file_is_reported_and_the_run_goes_on(
 ) -> None:
     (project / "locked.py").write_text(CLEAN)
     (project / "z_bad.py").write_text(SYNTAX_ERROR)
-    real_read_bytes = Path.read_bytes
+    from mplint.commands import check as check_command
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "locked.py":
+    real_read = check_command.read_regular_file
+
+    def read(path: Path) -> bytes:
+        if path.name == "locked.py":
             raise PermissionError(13, "Permission denied")
-        return real_read_bytes(self)
+        return real_read(path)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(check_command, "read_regular_file", read)
     monkeypatch.chdir(project)
     result = run_main(monkeypatch, "check", "--output-format", "concise")
     assert result.code == 2

@@ -9,7 +9,10 @@ import stat
 from pathlib import Path
 
 import pytest
-from cli_support import run_main, use_fake_checker
+from cli_support import fake_check_text, run_main, use_fake_checker
+
+from mplint.diagnostics import Diagnostic
+from mplint.settings import Settings
 
 
 @pytest.fixture(autouse=True)
@@ -220,7 +223,7 @@ def test_json_fix_object(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
 def test_write_failure_is_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     path = write(tmp_path / "m.py", b"a = bad_call()\n")
 
-    def refuse(target: Path, data: bytes) -> None:
+    def refuse(target: Path, data: bytes, expected: bytes) -> None:
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr("mplint.commands.check.write_atomic", refuse)
@@ -229,3 +232,130 @@ def test_write_failure_is_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     assert result.stderr == "error: cannot write m.py: Permission denied\n"
     assert result.out.startswith("m.py:1:5: MPL001 [*] `bad_call()` is a pitfall\n")
     assert path.read_bytes() == b"a = bad_call()\n"
+
+
+def save_after_checking(monkeypatch: pytest.MonkeyPatch, path: Path, line: bytes) -> None:
+    """Append ``line`` to ``path`` once every file has been read and checked, before any fix is written:
+    an editor saving the file while mplint runs."""
+    from mplint.commands import check as check_command
+
+    real_outcomes = check_command._outcomes
+
+    def outcomes_then_save(*args: object) -> object:
+        outcomes = real_outcomes(*args)  # type: ignore[arg-type]
+        with path.open("ab") as handle:
+            handle.write(line)
+        return outcomes
+
+    monkeypatch.setattr(check_command, "_outcomes", outcomes_then_save)
+
+
+FIXED_ONE_LEFT_ONE = (
+    "m.py:1:5: MPL001 [*] `bad_call()` is a pitfall\n"
+    "Found 2 errors (1 fixed, 1 remaining).\n"
+    "[*] 1 fixable with the --fix option.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("flags", "code", "summary"),
+    [
+        (("--fix",), 1, FIXED_ONE_LEFT_ONE),
+        (("--fix-only",), 0, "Fixed 1 error.\n"),
+        (("--fix-only", "--exit-non-zero-on-fix"), 1, "Fixed 1 error.\n"),
+    ],
+    ids=["fix", "fix-only", "fix-only-exit-non-zero-on-fix"],
+)
+def test_a_file_saved_during_the_fix_keeps_the_edit(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, flags: tuple[str, ...], code: int, summary: str
+) -> None:
+    """The edit is kept and the file is reported unfixed, with a warning; the exit code is what the
+    diagnostics left give, as in Ruff (``--fix-only`` ignores them)."""
+    edited = write(tmp_path / "m.py", b"a = bad_call()\n")
+    other = write(tmp_path / "n.py", b"b = bad_call()\n")
+    save_after_checking(monkeypatch, edited, b"# saved by the editor\n")
+    result = run_main(monkeypatch, "check", *flags, "--output-format", "concise")
+    assert edited.read_bytes() == b"a = bad_call()\n# saved by the editor\n"
+    assert other.read_bytes() == b"b = good_call()\n"
+    assert result.stderr == (
+        "warning: not fixing m.py: it changed while it was being checked (run mplint again)\n"
+    )
+    assert (result.code, result.out) == (code, summary)
+    assert sorted(os.listdir(tmp_path)) == ["m.py", "n.py"]
+
+
+def test_add_noqa_leaves_a_file_saved_meanwhile(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    edited = write(tmp_path / "m.py", b"a = plain()\n")
+    other = write(tmp_path / "n.py", b"b = plain()\n")
+
+    def check_then_save(text: str, path: str, settings: Settings) -> list[Diagnostic]:
+        diagnostics = fake_check_text(text, path, settings)
+        if path.endswith("m.py"):
+            with edited.open("ab") as handle:
+                handle.write(b"# saved by the editor\n")
+        return diagnostics
+
+    monkeypatch.setattr("mplint.commands.check.check_text", check_then_save)
+    result = run_main(monkeypatch, "check", "--add-noqa")
+    assert result.code == 0
+    assert result.stderr == (
+        "warning: not adding noqa directives to m.py: it changed while it was being checked "
+        "(run mplint again)\nAdded 1 noqa directive.\n"
+    )
+    assert edited.read_bytes() == b"a = plain()\n# saved by the editor\n"
+    assert other.read_bytes() == b"b = plain()  # noqa: MPL003\n"
+
+
+def test_fix_refuses_a_read_only_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    locked = write(tmp_path / "m.py", b"a = bad_call()\n", mode=0o444)
+    other = write(tmp_path / "n.py", b"b = bad_call()\n")
+    result = run_main(monkeypatch, "check", "--fix", "--output-format", "concise")
+    assert result.code == 2
+    assert result.stderr == "error: cannot write m.py: the file is read-only\n"
+    assert result.out == FIXED_ONE_LEFT_ONE
+    assert locked.read_bytes() == b"a = bad_call()\n"
+    assert stat.S_IMODE(locked.stat().st_mode) == 0o444
+    assert other.read_bytes() == b"b = good_call()\n"
+
+
+def test_fix_keeps_hard_links(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A file linked from outside the checked directory is fixed under both names; two links inside it
+    are both fixed, without a warning that the second one changed."""
+    source = tmp_path / "src"
+    source.mkdir()
+    path = write(source / "m.py", b"a = bad_call()\n")
+    outside = tmp_path / "kept.py"
+    os.link(path, outside)
+    twin = write(source / "p.py", b"b = bad_call()\n")
+    os.link(twin, source / "q.py")
+    result = run_main(monkeypatch, "check", "--fix", "src")
+    assert (result.code, result.stderr) == (0, "")
+    assert result.out == "Found 3 errors (3 fixed, 0 remaining).\n"
+    assert outside.read_bytes() == path.read_bytes() == b"a = good_call()\n"
+    assert os.path.samefile(outside, path) and path.stat().st_nlink == 2
+    assert (source / "q.py").read_bytes() == twin.read_bytes() == b"b = good_call()\n"
+    assert os.path.samefile(source / "q.py", twin)
+    assert sorted(os.listdir(source)) == ["m.py", "p.py", "q.py"]
+
+
+@pytest.mark.parametrize("name", ["m.py", "./m.py", "link.py", "hard.py"])
+def test_the_report_never_replaces_a_checked_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str
+) -> None:
+    """``-o`` naming a checked file (itself, or through a symlink or a hard link) is refused before
+    anything is checked or fixed."""
+    path = write(tmp_path / "m.py", b"a = bad_call()\n")
+    (tmp_path / "link.py").symlink_to(path)
+    os.link(path, tmp_path / "hard.py")
+    result = run_main(monkeypatch, "check", "--fix", "m.py", "-o", name)
+    assert result.code == 2
+    assert result.stderr == (
+        f"error: not writing the report to {name}: it is m.py, one of the files being checked\n"
+    )
+    assert result.out == ""
+    assert path.read_bytes() == b"a = bad_call()\n"
+    stdin = run_main(monkeypatch, "check", "--stdin-filename", "m.py", "-o", name, stdin=b"a = bad_call()\n")
+    assert stdin.code == 2 and "one of the files being checked" in stdin.stderr
+    assert path.read_bytes() == b"a = bad_call()\n"
+    report = run_main(monkeypatch, "check", "m.py", "-o", "report.txt")
+    assert report.code == 1 and "bad_call()" in (tmp_path / "report.txt").read_text()

@@ -27,9 +27,10 @@ from typing import Any
 import hypothesmith
 import pytest
 from cli_support import run_cli
+from guard_fix_support import assert_fix_keeps_behaviour
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
-from program_strategies import programs
+from program_strategies import GuardProgram, guard_programs, programs
 
 from mplint.engine import check_text
 from mplint.fix_application import parses
@@ -178,6 +179,16 @@ OPERATIONS = st.lists(
     min_size=1,
     max_size=4,
 )
+
+
+def test_main_guard_fix_keeps_generated_programs_working(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """MPL002's fix, run: generated programs behave under spawn and forkserver after the fix as under fork
+    before it, or get no applicable fix. A handful of examples: each is three real runs."""
+
+    def check(program: GuardProgram) -> None:
+        assert_fix_keeps_behaviour(tmp_path_factory.mktemp("guard"), program)
+
+    fuzz(check, 4, program=guard_programs())
 
 
 def test_mutated_fixtures() -> None:

@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 
+from mplint.diagnostics import Applicability, Fix
 from tests.rule_support import diagnostics, fixed, found
 
 
@@ -179,6 +180,7 @@ def test_the_fix_moves_process_starts_under_a_guard() -> None:
         return x * N
 
 
+    data = list(range(5))
     LIMIT = 10
 
 
@@ -187,7 +189,6 @@ def test_the_fix_moves_process_starts_under_a_guard() -> None:
 
 
     if __name__ == "__main__":
-        data = list(range(5))
         with mp.Pool(N) as pool:
             results = pool.map(work, data)
         print(results)
@@ -296,3 +297,85 @@ def test_starts_in_class_bodies_get_no_fix() -> None:
     # a start at module level next to it is reported too, and still gets no fix: the class cannot move
     both = source.replace("def close():", "pool = mp.Pool()\n\n\n        def close():")
     assert [d.fix for d in diagnostics(both, "MPL002")] == [None, None]
+
+
+def _fix_of(source: str) -> Fix | None:
+    (diagnostic,) = diagnostics(source, "MPL002")
+    return diagnostic.fix
+
+
+KEPT_AT_MODULE_LEVEL = """\
+    '''A docstring.'''
+    import sys
+    import os
+    from typing import TYPE_CHECKING
+
+    sys.path.insert(0, os.path.dirname(__file__))
+    os.environ.setdefault("MODE", "test")
+    try:
+        import numpy as np
+    except ImportError:
+        np = None
+    if TYPE_CHECKING:
+        from collections.abc import Sequence
+    import multiprocessing as mp
+
+    __all__ = ["work"]
+    TABLE = {}
+    TABLE["scale"] = int(os.environ.get("SCALE", "2"))
+
+
+    @staticmethod
+    def work(x):
+        return x * TABLE["scale"]
+
+
+    print("starting")
+    mp.set_start_method("spawn")
+    with mp.Pool(2) as pool:
+        print(pool.map(work, range(3)))
+    """
+
+
+def test_the_fix_keeps_imports_constants_and_setup_and_moves_every_effect() -> None:
+    result = fixed(KEPT_AT_MODULE_LEVEL, "MPL002", unsafe=True)
+    kept, guarded = result.split('if __name__ == "__main__":\n')
+    assert "sys.path.insert" in kept and "os.environ.setdefault" in kept and "import numpy" in kept
+    assert 'TABLE["scale"] = ' in kept and "if TYPE_CHECKING:" in kept and "__all__" in kept
+    assert guarded == (
+        '    print("starting")\n    mp.set_start_method("spawn")\n'
+        "    with mp.Pool(2) as pool:\n        print(pool.map(work, range(3)))\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("setup", "obstacle"),
+    [
+        ("SCALE = int(open('scale.txt').read())", "`SCALE` is read by `work`"),
+        ("SCALE = 2\nSCALE = SCALE + len(sys.argv)\nSEEN = [].copy()\nSEEN.append(sys.argv)", None),
+        (
+            "SCALE = 2\nlogging.basicConfig(level=logging.INFO)",
+            "is read by `work`, and the code that changes `logging`",
+        ),
+        ("SCALE = 2\ndef setup():\n    global SCALE\n    SCALE = 3\nsetup()", "`SCALE` is read by `work`"),
+        ("SCALE = 2\nglobal SCALE", "module-level `global`"),
+        ("SCALE = 2\nif __name__ != '__main__':\n    pass", "unusual shape"),
+        ("SCALE = 2\nif __name__ == '__main__':\n    pass\nelse:\n    pass", "unusual shape"),
+        ("SCALE = 2\n@print\ndef noisy():\n    pass", "`noisy` cannot stay"),
+    ],
+)
+def test_the_fix_names_what_stops_it(setup: str, obstacle: str | None) -> None:
+    source = (
+        "import logging\nimport sys\nimport multiprocessing as mp\n"
+        f"{setup}\n"
+        "def work(x):\n    logging.info('work')\n    return x * SCALE\n"
+        "with mp.Pool(2) as pool:\n    print(pool.map(work, range(3)))\n"
+    )
+    fix = _fix_of(source)
+    assert fix is not None
+    if obstacle is None:  # rebinding before the start, and changes nothing reads: still fixable
+        assert fix.applicability is Applicability.UNSAFE
+        return
+    assert fix.applicability is Applicability.DISPLAY_ONLY and fix.edits == ()
+    assert obstacle in fix.message
+    assert fixed(source, "MPL002", unsafe=True) == source

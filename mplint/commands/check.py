@@ -20,6 +20,7 @@ from mplint.exclusion import ConfiguredFilter
 from mplint.fix_application import parses
 from mplint.prefilter import Relevance, relevance
 from mplint.processing import Processed, process_source
+from mplint.reading import read_regular_file
 from mplint.report import (
     STATISTICS_FORMATS,
     FileResult,
@@ -35,7 +36,7 @@ from mplint.report.style import use_color
 from mplint.settings import Settings
 from mplint.source import DecodeError, SourceText, decode_source
 from mplint.workers import Job, JobQueue, Outcome
-from mplint.writing import write_atomic
+from mplint.writing import FileChanged, write_atomic
 
 EXIT_SUCCESS = 0
 EXIT_FAILURE = 1
@@ -157,13 +158,19 @@ def run_check(options: CheckOptions) -> int:
         )
         return EXIT_ERROR
     if options.read_stdin:
+        named = [Path(options.stdin_filename)] if options.stdin_filename is not None else []
+        if _report_would_overwrite(run, named):
+            return EXIT_ERROR
         _check_stdin(run)
     elif options.show_settings or options.show_files:
         return _show(run)
     elif options.add_noqa is not None:
         return _add_noqa(run)
     else:
-        _check_paths(run)
+        files = _files(run)
+        if _report_would_overwrite(run, files):
+            return EXIT_ERROR
+        _check_paths(run, files)
     _write_report(run)
     return exit_code(run)
 
@@ -214,7 +221,7 @@ def _add_noqa(run: Run) -> int:
     for path in _files(run):
         name = str(path)
         try:
-            data = path.read_bytes()
+            data = read_regular_file(path)
             decoded = decode_source(data)
         except OSError as exc:
             run.error(f"cannot read {display_path(name)}: {exc.strerror or exc}")
@@ -235,7 +242,7 @@ def _add_noqa(run: Run) -> int:
         if not parses(text):
             run.error(f"cannot add noqa directives to {display_path(name)}: the result would not parse")
             continue
-        if _write(run, path, decoded.encode(text)):
+        if _write(run, path, decoded.encode(text), data, "adding noqa directives to"):
             added += count
     if added:
         sys.stdout.flush()
@@ -243,11 +250,35 @@ def _add_noqa(run: Run) -> int:
     return EXIT_ERROR if run.failed else EXIT_SUCCESS
 
 
-def _check_paths(run: Run) -> None:
-    files: list[tuple[Path, bytes, Settings]] = []
-    for path in _files(run):
+def _report_would_overwrite(run: Run, checked: list[Path]) -> bool:
+    """Whether ``--output-file`` names one of the ``checked`` files (through any link); said as an
+    error before anything is checked or fixed, so that the report never replaces a source."""
+    output_file = run.options.output_file
+    if output_file is None:
+        return False
+    try:
+        output = os.stat(output_file)
+    except OSError:
+        return False  # a file that does not exist yet is none of the checked ones
+    for path in checked:
         try:
-            data = path.read_bytes()
+            info = os.stat(path)
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) == (output.st_dev, output.st_ino):
+            run.error(
+                f"not writing the report to {output_file}: it is {display_path(str(path))}, "
+                "one of the files being checked"
+            )
+            return True
+    return False
+
+
+def _check_paths(run: Run, paths: list[Path]) -> None:
+    files: list[tuple[Path, bytes, Settings]] = []
+    for path in paths:
+        try:
+            data = read_regular_file(path)
         except OSError as exc:
             run.error(f"cannot read {display_path(str(path))}: {exc.strerror or exc}")
             continue
@@ -262,7 +293,7 @@ def _check_paths(run: Run) -> None:
         if processed.changed and run.options.fix_mode is FixMode.DIFF:
             _print_diff(processed, name)
         elif processed.fixed_bytes is not None and run.options.fix_mode is FixMode.APPLY:
-            if processed.fixed_bytes != data and not _write(run, path, processed.fixed_bytes):
+            if processed.fixed_bytes != data and not _write(run, path, processed.fixed_bytes, data, "fixing"):
                 unfixed = run.process(data, name, settings, FixMode.GENERATE)  # report the file as it is
                 if unfixed is None:
                     continue
@@ -316,22 +347,33 @@ def _source_of(data: bytes, diagnostics: list[Diagnostic]) -> SourceText | None:
         return None
 
 
-def _write(run: Run, path: Path, data: bytes) -> bool:
+def _write(run: Run, path: Path, data: bytes, checked: bytes, action: str) -> bool:
+    """Replace the file's ``checked`` bytes with ``data``; False, having said why, when it is not done.
+
+    A file that changed since it was read is left alone with a warning: its new contents were never
+    checked, and overwriting them would lose an edit saved meanwhile.
+    """
+    shown = display_path(str(path))
     if path in run.read_only:
-        sys.stdout.flush()
-        print(
-            f"warning: not writing {display_path(str(path))}: it is a symlink to a file outside the "
-            "checked directory (name that file to fix it)",
-            file=sys.stderr,
-            flush=True,
+        _warn(
+            f"not writing {shown}: it is a symlink to a file outside the checked directory "
+            "(name that file to fix it)"
         )
         return False
     try:
-        write_atomic(path, data)
+        write_atomic(path, data, expected=checked)
+    except FileChanged:
+        _warn(f"not {action} {shown}: it changed while it was being checked (run mplint again)")
+        return False
     except OSError as exc:
-        run.error(f"cannot write {display_path(str(path))}: {exc.strerror or exc}")
+        run.error(f"cannot write {shown}: {exc.strerror or exc}")
         return False
     return True
+
+
+def _warn(message: str) -> None:
+    sys.stdout.flush()
+    print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 def _stdin_settings(run: Run) -> Settings | None:
@@ -350,8 +392,11 @@ def _check_stdin(run: Run) -> None:
     options = run.options
     name = options.stdin_filename or STDIN_NAME
     stdin = sys.stdin
+    if stdin is None:  # Python found descriptor 0 closed
+        run.error("cannot read standard input: it is closed")
+        return
     try:
-        data = stdin.buffer.read() if stdin is not None else b""
+        data = stdin.buffer.read()
     except (OSError, ValueError) as exc:
         run.error(f"cannot read standard input: {exc}")
         return

@@ -1,10 +1,9 @@
-"""The MPL002 fix: move a module's process-starting code under ``if __name__ == "__main__":``.
+"""The MPL002 fix: move a module's behaviour under ``if __name__ == "__main__":``.
 
-What children need stays at module level: imports, definitions, and assignments that neither start
-processes nor depend on what the moved code computes. Everything else from the first process start on moves,
-in its original order, into one guard at the end of the module, so that under spawn and forkserver the
-children re-import only definitions, as they inherited them under fork. The rewrite is done with libcst,
-which keeps comments, blank lines and the layout of every statement it moves.
+``main_guard_plan`` decides what stays at module level (what rebuilds the state a child needs) and what
+moves; the moved statements go, in their original order, into one guard at the end of the module. When the
+plan finds an obstacle, the fix is a display-only suggestion that names it. The rewrite is done with
+libcst, which keeps comments, blank lines and the layout of every statement it moves.
 """
 
 from __future__ import annotations
@@ -14,126 +13,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
 from mplint.diagnostics import Applicability, Edit, Fix
-from mplint.model import ModuleModel, own_nodes, scope_of
-from mplint.model.scopes import target_names
+from mplint.model import ModuleModel
+from mplint.rules.main_guard_plan import Obstacle, plan
 from mplint.source import SourceText
 
 if TYPE_CHECKING:
     import libcst as cst
 
     Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
-DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 GUARD = 'if __name__ == "__main__":'
-
-
-def bound_names(statement: ast.stmt) -> set[str]:
-    names: set[str] = set()
-    for node in own_nodes([statement]):
-        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                names.update(name.id for name, _ in target_names(target))
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            names.update(name.id for name, _ in target_names(node.target))
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                if item.optional_vars is not None:
-                    names.update(name.id for name, _ in target_names(item.optional_vars))
-        elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
-            names.add(node.target.id)
-    return names
-
-
-def loaded_names(statement: ast.stmt) -> set[str]:
-    return {
-        node.id
-        for node in ast.walk(statement)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
-    }
-
-
-def names_needed_by_definitions(tree: ast.Module) -> set[str]:
-    """Module-level names that function and class bodies read: what a child may need."""
-    needed: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            for inner in ast.walk(node):
-                if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load):
-                    owner = scope_of(inner).defining_scope(inner.id)
-                    if owner is None or owner.kind == "module":
-                        needed.add(inner.id)
-    return needed
-
-
-def changed_names(statement: ast.stmt) -> set[str]:
-    """Names a statement binds, or whose objects it changes through a method call (``m.start()``)."""
-    names = bound_names(statement)
-    for node in own_nodes([statement]):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            receiver = node.func.value
-            if isinstance(receiver, ast.Name):
-                names.add(receiver.id)
-    return names
-
-
-def plan(model: ModuleModel, flagged: set[int]) -> list[bool] | None:
-    """For each top-level statement, whether it moves under the guard (None: nothing to move)."""
-    body = model.tree.body
-    first = next((i for i, statement in enumerate(body) if id(statement) in flagged), None)
-    if first is None:
-        return None
-    needed = names_needed_by_definitions(model.tree)
-    moves = [False] * len(body)
-    for index in range(first, len(body)):
-        statement = body[index]
-        if id(statement) in flagged:
-            moves[index] = True
-        elif isinstance(statement, DEFINITIONS):
-            moves[index] = False
-        elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
-            moves[index] = not (bound_names(statement) & needed)
-        elif isinstance(statement, (ast.If, ast.Try)) and not _has_call_statement(statement):
-            moves[index] = False  # import fallbacks and platform switches
-        else:
-            moves[index] = True
-    changed = True
-    while changed:
-        changed = False
-        moved_names: set[str] = set()
-        for index, statement in enumerate(body):
-            if moves[index]:
-                moved_names |= changed_names(statement)
-        for index in range(first, len(body)):
-            statement = body[index]
-            if not moves[index] and not isinstance(statement, DEFINITIONS):
-                if loaded_names(statement) & moved_names:
-                    moves[index] = True
-                    changed = True
-    # Assignments just before the first process start that only the moved code uses move with it.
-    for index in range(first - 1, -1, -1):
-        statement = body[index]
-        if isinstance(statement, DEFINITIONS):
-            continue
-        if not isinstance(statement, (ast.Assign, ast.AnnAssign)):
-            break
-        names = bound_names(statement)
-        used_by_moved: set[str] = set()
-        used_by_kept: set[str] = set()
-        for position_, (other, moved) in enumerate(zip(body, moves, strict=True)):
-            if moved:
-                used_by_moved |= loaded_names(other)
-            elif position_ > index:
-                used_by_kept |= loaded_names(other)
-        if names & needed or names & used_by_kept or not names & used_by_moved:
-            break
-        moves[index] = True
-    return moves
-
-
-def _has_call_statement(statement: ast.stmt) -> bool:
-    return any(
-        isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) for node in own_nodes([statement])
-    )
 
 
 def is_main_guard_statement(model: ModuleModel, statement: ast.stmt) -> bool:
@@ -146,6 +34,8 @@ def move_under_guard(model: ModuleModel, source: SourceText, flagged: set[int]) 
     moves = plan(model, flagged)
     if moves is None:
         return None
+    if isinstance(moves, Obstacle):
+        return by_hand(moves.reason)
     import libcst as cst  # only when this fix is built: importing libcst costs more than a check
 
     try:
@@ -209,6 +99,12 @@ def move_under_guard(model: ModuleModel, source: SourceText, flagged: set[int]) 
     )
 
 
+def by_hand(reason: str) -> Fix:
+    """A display-only suggestion: what to do, and why mplint does not do it."""
+    message = f"Move the process-starting code under `{GUARD}` by hand: {reason}"
+    return Fix(message, (), Applicability.DISPLAY_ONLY)
+
+
 def _strip_blank(lines: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
     result = list(lines)
     while result and result[0].comment is None:
@@ -237,10 +133,14 @@ def _with_blank_lines(statement: Statement, count: int) -> Statement:
 
 
 def _unindented_blanks(statement: Statement) -> Statement:
-    """Blank lines before a statement moved into a block must not gain trailing indentation."""
-    lines = [
-        line.with_changes(indent=False) if line.comment is None else line for line in statement.leading_lines
-    ]
+    """Blank lines before a statement moved into a block must not gain trailing indentation, and no more
+    than one separates two statements of the block (the definitions between them stayed behind)."""
+    lines: list[cst.EmptyLine] = []
+    for line in statement.leading_lines:
+        if line.comment is not None:
+            lines.append(line)
+        elif not lines or lines[-1].comment is not None:
+            lines.append(line.with_changes(indent=False))
     return statement.with_changes(leading_lines=lines)
 
 

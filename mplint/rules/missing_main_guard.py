@@ -47,23 +47,37 @@ class MissingMainGuard(Rule):
         "module that starts processes when imported breaks every program that imports it."
     )
     example = (
-        "from multiprocessing import Pool\n\n"
-        "def square(x):\n    return x * x\n\n"
+        "from multiprocessing import Pool\n\n\n"
+        "def square(x):\n    return x * x\n\n\n"
         "with Pool() as pool:\n    print(pool.map(square, range(10)))\n"
     )
     use_instead = (
-        "from multiprocessing import Pool\n\n"
-        "def square(x):\n    return x * x\n\n"
+        "from multiprocessing import Pool\n\n\n"
+        "def square(x):\n    return x * x\n\n\n"
         'if __name__ == "__main__":\n'
         "    with Pool() as pool:\n        print(pool.map(square, range(10)))\n"
     )
     fix_safety = (
-        "The fix is unsafe (applied only with `--unsafe-fixes`): it moves every statement from the first "
-        "process start on that is not an import, a definition or an assignment the children may need "
-        'under one `if __name__ == "__main__":` guard. Code that other modules import from this '
-        "module, or that relied on running when imported, may need to be arranged by hand. There is no "
-        "fix when a start is part of a definition (a class body, a decorator, a default value): moving "
-        "the definition would hide it from the children."
+        "The fix is unsafe (applied only with `--unsafe-fixes`). Its contract: the program behaves under "
+        "spawn and forkserver as it did under fork. Everything that is the program's behaviour (calls, "
+        "side effects, process starts, `set_start_method(...)`, statements before and after the first "
+        'start) moves, in its order, under one `if __name__ == "__main__":` guard at the end of the '
+        "module. What stays at module level is what a child needs and may run again harmlessly: imports "
+        "(with `try`/`except ImportError` fallbacks and `if TYPE_CHECKING:` blocks), docstrings, "
+        "definitions, constants that are pure (literals, names of imports and of other kept constants, "
+        "attribute access and subscripts of these, and calls of a short list of pure builtins and "
+        "constructors such as `int`, `Path`, `os.path.join`, `re.compile`, `logging.getLogger`), "
+        'statements that only fill a kept constant (`TABLE["k"] = 1`), and pure changes of '
+        "`sys.path` and `os.environ`, which the imports after them may need. A name that a function or "
+        "class of the module reads is never moved out of its reach. When that cannot be achieved the "
+        "fix is only a suggestion, never applied, that names the obstacle: a global the module's "
+        "functions read that is not a pure constant (`MANAGER = Manager()` read by `def Namespace()`) "
+        "or that moved code changes (`SEEN.append(...)`, `logging.basicConfig()`, a function with "
+        "`global`), a decorator, default value or class body that does more than build its "
+        "definition, a start inside a definition, a main guard of an odd shape (with `else`, negated), "
+        "a module-level `global`, or a kept statement that code before it reads. The fix cannot see "
+        "other modules: a name another module imports from this one, or code that relied on running "
+        "when the module is imported, may need to be arranged by hand."
     )
     fix_availability = "sometimes"
     fix_kind = "unsafe"
