@@ -3,11 +3,10 @@ line's existing ``# noqa`` comment when it has one."""
 
 from __future__ import annotations
 
-import io
 import tokenize
 
 from mplint.diagnostics import Diagnostic, Edit
-from mplint.source import SourceText
+from mplint.source import SourceText, python_tokens
 from mplint.suppressions import add_noqa_edit
 
 _LAYOUT = frozenset({tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER})
@@ -18,7 +17,7 @@ def commentable_rows(text: str) -> set[int]:
     last_token: dict[int, int] = {}
     inside: set[int] = set()
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        for token in python_tokens(text):
             if token.type in _LAYOUT:
                 continue
             inside.update(range(token.start[0], token.end[0]))  # rows a multi-line token continues past

@@ -24,6 +24,7 @@ from mplint.commands.clean import run_clean
 from mplint.commands.rule import run_rule
 from mplint.config_file import ConfigError
 from mplint.report import OUTPUT_FORMATS, STATISTICS_FORMATS, FixMode
+from mplint.report.escape import printable
 from mplint.report.paths import STDIN_NAME
 from mplint.settings import ALL_START_METHODS
 from mplint.streams import fill_closed_streams
@@ -169,7 +170,7 @@ def check_options(args: argparse.Namespace) -> CheckOptions:
     if read_stdin:
         for path in args.paths:
             if path != STDIN_NAME:
-                print(f"warning: ignoring {path} in favor of standard input", file=sys.stderr)
+                print(f"warning: ignoring {printable(path)} in favor of standard input", file=sys.stderr)
     elif STDIN_NAME in paths:
         raise UsageError("'-' (standard input) cannot be combined with other paths")
     if args.statistics and (args.output_format or "full") not in STATISTICS_FORMATS:
@@ -247,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(argv, closed)
     except (UsageError, ConfigError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
@@ -258,5 +259,5 @@ def main(argv: list[str] | None = None) -> int:
             os.dup2(devnull, sys.stdout.fileno())
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - a bug must still end in one line, not a traceback
-        print(f"error: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"error: internal error: {type(exc).__name__}: {printable(str(exc))}", file=sys.stderr)
         return EXIT_ERROR

@@ -99,10 +99,10 @@ class Project:
         name = path.name
         for pattern in reversed(self.exclude):
             glob = pattern.glob
-            if glob.name_regex is not None:  # the common case, kept cheap: one regex on the name
+            if glob.name_automaton is not None:  # the common case, kept cheap: the name alone
                 hit = (
                     (is_dir or not glob.directory_only)
-                    and glob.name_regex.fullmatch(name) is not None
+                    and glob.name_automaton.fullmatch(name)
                     and path != pattern.base
                 )
             else:

@@ -53,7 +53,7 @@ class PathGlob:
         """Whether the absolute, normalized ``path`` matches; outside ``base`` only its name is matched."""
         if path == self.base:
             return False
-        if self.glob.name_regex is not None:
+        if self.glob.name_automaton is not None:
             return self.glob.matches_name(path.name, is_dir)
         relative = relative_posix(path, self.base)
         return self.glob.matches(path.name if relative is None else relative, is_dir)

@@ -32,7 +32,7 @@ class IgnoreMatch:
 def parse_ignore_lines(text: str) -> list[Glob]:
     """The patterns of an ignore file; lines that are not valid patterns are skipped, as git does."""
     globs: list[Glob] = []
-    for raw in text.splitlines():
+    for raw in _git_lines(text):
         line = _strip_trailing_spaces(raw)
         if not line or line.startswith("#"):
             continue
@@ -41,6 +41,12 @@ def parse_ignore_lines(text: str) -> list[Glob]:
         except GlobError:
             continue
     return globs
+
+
+def _git_lines(text: str) -> list[str]:
+    """The lines of an ignore file as git reads them: ended by LF alone, one CR before it dropped (not
+    Python's notion of a line, nor ``str.splitlines``, which also breaks at form feeds)."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
 
 
 def _strip_trailing_spaces(line: str) -> str:

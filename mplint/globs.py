@@ -5,16 +5,29 @@ slash at its start or in its middle is anchored to the directory it is relative 
 slash matches directories only, ``*`` and ``?`` never match ``/``, ``**`` as a whole path segment
 matches any number of directories, ``[...]`` is a character class and ``\\`` escapes. A leading
 ``!`` negates the pattern; configuration globs may also use ``{a,b}`` alternatives.
+
+Patterns come from the checked repository's own configuration and ``.gitignore`` files, so matching must
+not depend on how hostile the pattern is: it runs an automaton (``mplint.glob_automaton``) in time
+linear in the path, never a backtracking regex.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from mplint.glob_automaton import CharTest, Choice, GlobAutomaton, Many, One, Part
 
 
 class GlobError(ValueError):
     """A pattern that cannot be compiled."""
+
+
+ANY_CHAR = CharTest()
+NOT_SLASH = CharTest(excluded="/")
+SLASH = CharTest(char="/")
+ANY_DIRECTORIES = Choice(((), (Many(ANY_CHAR), One(SLASH))))
+"""Zero or more whole directories: ``**/`` and the implicit prefix of an unanchored pattern."""
 
 
 @dataclass(frozen=True)
@@ -23,25 +36,30 @@ class Glob:
 
     text: str
     """The pattern as written, ``!`` included."""
-    regex: re.Pattern[str]
+    braces: bool
+    """Whether ``{a,b}`` was read as alternatives."""
     negated: bool
     directory_only: bool
-    name_regex: re.Pattern[str] | None = None
-    """For a pattern that matches a name at any depth and can never match a ``/``: the regex of that
-    name alone, which a path matches exactly when its last component does."""
+    automaton: GlobAutomaton = field(compare=False, repr=False)
+    """Matches a whole ``/``-separated relative path."""
+    name_automaton: GlobAutomaton | None = field(default=None, compare=False, repr=False)
+    """For a pattern that matches a name at any depth and can never match a ``/``: the automaton of
+    that name alone, which a path matches exactly when its last component does."""
 
     def matches(self, relative: str, is_dir: bool) -> bool:
         """Whether the ``/``-separated ``relative`` path matches, ignoring negation."""
         if self.directory_only and not is_dir:
             return False
-        return self.regex.fullmatch(relative) is not None
+        if self.name_automaton is not None:
+            return self.name_automaton.fullmatch(relative.rpartition("/")[2])
+        return self.automaton.fullmatch(relative)
 
     def matches_name(self, name: str, is_dir: bool) -> bool:
-        """``matches`` for a ``name_regex`` pattern, given only the path's last component."""
+        """``matches`` for a ``name_automaton`` pattern, given only the path's last component."""
         if self.directory_only and not is_dir:
             return False
-        assert self.name_regex is not None
-        return self.name_regex.fullmatch(name) is not None
+        assert self.name_automaton is not None
+        return self.name_automaton.fullmatch(name)
 
 
 def compile_glob(text: str, *, braces: bool = False) -> Glob:
@@ -57,21 +75,17 @@ def compile_glob(text: str, *, braces: bool = False) -> Glob:
     body = body.removeprefix("/")
     if not body:
         raise GlobError(f"invalid glob {text!r}: empty pattern")
-    translated = _translate(body, text, braces)
+    parts = _translate(body, text, braces)
     name_only = not anchored and "[" not in body  # ``*`` and ``?`` never match ``/``; a class might
-    if not anchored:
-        translated = "(?:.*/)?" + translated
-    try:
-        regex = re.compile(translated, re.DOTALL)
-        name_regex = re.compile(translated.removeprefix("(?:.*/)?"), re.DOTALL) if name_only else None
-    except re.error as exc:
-        raise GlobError(f"invalid glob {text!r}: {exc}") from None
-    return Glob(text, regex, negated, directory_only, name_regex)
+    automaton = GlobAutomaton(parts if anchored else (ANY_DIRECTORIES, *parts))
+    name_automaton = GlobAutomaton(parts) if name_only else None
+    return Glob(text, braces, negated, directory_only, automaton, name_automaton)
 
 
-def _translate(body: str, text: str, braces: bool) -> str:
-    out: list[str] = []
-    depth = 0
+def _translate(body: str, text: str, braces: bool) -> tuple[Part, ...]:
+    # One sequence per open ``{``: the options finished so far and the parts of the current one.
+    groups: list[tuple[list[tuple[Part, ...]], list[Part]]] = []
+    out: list[Part] = []
     index = 0
     length = len(body)
     while index < length:
@@ -83,45 +97,47 @@ def _translate(body: str, text: str, braces: bool) -> str:
             whole_segment = (index == 0 or body[index - 1] == "/") and (end == length or body[end] == "/")
             if end - index == 2 and whole_segment:
                 if end == length:
-                    out.append(".*")
+                    out.append(Many(ANY_CHAR))
                 else:
-                    out.append("(?:.*/)?")
+                    out.append(ANY_DIRECTORIES)
                     end += 1  # the slash is part of the match
             else:
-                out.append("[^/]*")
+                out.append(Many(NOT_SLASH))
             index = end
         elif char == "?":
-            out.append("[^/]")
+            out.append(One(NOT_SLASH))
             index += 1
         elif char == "[":
-            pattern, index = _character_class(body, index, text)
-            out.append(pattern)
+            test, index = _character_class(body, index, text)
+            out.append(One(test))
         elif char == "\\":
             if index + 1 == length:
                 raise GlobError(f"invalid glob {text!r}: dangling '\\'")
-            out.append(re.escape(body[index + 1]))
+            out.append(One(CharTest(char=body[index + 1])))
             index += 2
         elif braces and char == "{":
-            depth += 1
-            out.append("(?:")
+            groups.append(([], out))
+            out = []
             index += 1
-        elif braces and char == "," and depth:
-            out.append("|")
+        elif braces and char == "," and groups:
+            groups[-1][0].append(tuple(out))
+            out = []
             index += 1
-        elif braces and char == "}" and depth:
-            depth -= 1
-            out.append(")")
+        elif braces and char == "}" and groups:
+            options, outer = groups.pop()
+            outer.append(Choice((*options, tuple(out))))
+            out = outer
             index += 1
         else:
-            out.append(re.escape(char))
+            out.append(One(CharTest(char=char)))
             index += 1
-    if depth:
+    if groups:
         raise GlobError(f"invalid glob {text!r}: unclosed '{{'")
-    return "".join(out)
+    return tuple(out)
 
 
-def _character_class(body: str, start: int, text: str) -> tuple[str, int]:
-    """The regex for the class opening at ``start``, and the index after its ``]``."""
+def _character_class(body: str, start: int, text: str) -> tuple[CharTest, int]:
+    """The test of the class opening at ``start``, and the index after its ``]``."""
     index = start + 1
     negated = index < len(body) and body[index] in "!^"
     if negated:
@@ -132,7 +148,11 @@ def _character_class(body: str, start: int, text: str) -> tuple[str, int]:
         char = body[index]
         if char == "]" and not first:
             inside = "".join(members)
-            return (f"[^/{inside}]" if negated else f"[{inside}]"), index + 1
+            try:
+                pattern = re.compile(f"[^/{inside}]" if negated else f"[{inside}]", re.DOTALL)
+            except re.error as exc:
+                raise GlobError(f"invalid glob {text!r}: {exc}") from None
+            return CharTest(pattern=pattern), index + 1
         if char == "\\" and index + 1 < len(body):
             members.append(re.escape(body[index + 1]))
             index += 2

@@ -1,7 +1,12 @@
-"""Source text: decoding bytes as Python does, and converting between rows, columns and offsets.
+"""Source text: decoding bytes as Python does, cutting it into lines, and converting between rows,
+columns and offsets.
 
 Python's parser counts lines at ``\\r\\n``, ``\\r`` and ``\\n`` (not at form feeds or other Unicode line
-breaks) and reports columns as UTF-8 byte offsets; diagnostics use 1-based character columns.
+breaks) and reports columns as UTF-8 byte offsets; diagnostics use 1-based character columns. This is
+the program's one notion of a line: every row (of a diagnostic, a ``# noqa``, a token, a diff line, an
+LSP position) is counted by ``split_lines`` and ``python_tokens``, never by ``str.splitlines`` (which
+also breaks at form feeds and Unicode separators) or by counting ``\\n`` alone (which the standard
+``tokenize`` module does when fed a ``StringIO``).
 """
 
 from __future__ import annotations
@@ -10,12 +15,56 @@ import codecs
 import io
 import re
 import tokenize
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
 from mplint.diagnostics import Location
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_LONE_CR = re.compile(r"\r(?!\n)")
+_BYTES_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """``text`` cut after each ``\\r\\n``, ``\\r`` or ``\\n``, each line keeping its break."""
+    return _LINE.findall(text)
+
+
+def strip_line_break(line: str) -> str:
+    """``line`` without the one line break that ends it."""
+    if line.endswith("\r\n"):
+        return line[:-2]
+    if line.endswith(("\n", "\r")):
+        return line[:-1]
+    return line
+
+
+def python_tokens(text: str) -> Iterator[tokenize.TokenInfo]:
+    """The tokens of ``text``, rows counted as the parser counts them.
+
+    ``tokenize`` reading a ``StringIO`` breaks lines at ``\\n`` only, so a lone ``\\r`` would put every
+    later token a row above the parser's; it is given as ``\\n`` (the same length: columns and offsets
+    are unchanged). May raise ``tokenize.TokenError`` or ``SyntaxError`` as ``tokenize`` does.
+    """
+    normalized = _LONE_CR.sub("\n", text) if "\r" in text else text
+    return tokenize.generate_tokens(io.StringIO(normalized).readline)
+
+
+def count_line_breaks(text: str, start: int = 0, end: int | None = None) -> int:
+    """How many line breaks ``text[start:end]`` holds (``\\r\\n`` counting once)."""
+    return len(_LINE_BREAK.findall(text, start, len(text) if end is None else end))
+
+
+def line_bounds(text: str, offset: int) -> tuple[int, int]:
+    """The start and end (before its break) of the line holding ``offset`` (an offset between the
+    ``\\r`` and ``\\n`` of a ``\\r\\n`` is on the line that break ends)."""
+    if 0 < offset < len(text) and text[offset - 1 : offset + 1] == "\r\n":
+        offset -= 1
+    start = max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
+    match = _LINE_BREAK.search(text, offset)
+    return start, len(text) if match is None else match.start()
 
 
 class DecodeError(Exception):
@@ -53,8 +102,8 @@ def decode_source(data: bytes) -> DecodedSource:
     try:
         text = body.decode(codec)
     except UnicodeDecodeError as exc:
-        row = body.count(b"\n", 0, exc.start) + 1
-        line_start = body.rfind(b"\n", 0, exc.start) + 1
+        row = len(_BYTES_LINE_BREAK.findall(body, 0, exc.start)) + 1
+        line_start = max(body.rfind(b"\n", 0, exc.start), body.rfind(b"\r", 0, exc.start)) + 1
         column = len(body[line_start : exc.start].decode(codec, errors="replace")) + 1
         raise DecodeError(f"invalid {codec} byte at offset {exc.start}: {exc.reason}", row, column) from None
     except LookupError:
@@ -86,17 +135,9 @@ class SourceText:
     def lines(self) -> list[str]:
         starts = self.line_starts
         return [
-            self._strip_break(self.text[start:end])
+            strip_line_break(self.text[start:end])
             for start, end in zip(starts, [*starts[1:], len(self.text)], strict=True)
         ]
-
-    @staticmethod
-    def _strip_break(line: str) -> str:
-        if line.endswith("\r\n"):
-            return line[:-2]
-        if line.endswith(("\n", "\r")):
-            return line[:-1]
-        return line
 
     def line(self, row: int) -> str:
         """The text of 1-based ``row`` without its line break ('' past the end)."""

@@ -7,14 +7,13 @@ suppresses nothing is unused: both are reported as MPL100 with a fix that remove
 
 from __future__ import annotations
 
-import io
 import re
 import tokenize
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
-from mplint.source import SourceText
+from mplint.source import SourceText, count_line_breaks, line_bounds, python_tokens
 
 # A code (E501, MPL001) or a rule name (proxy-nested-mutation); the words after the codes are a reason.
 _CODE_TOKEN = r"(?:[a-z]+[0-9]+|[a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-])"
@@ -55,7 +54,7 @@ def comments(text: str) -> list[tuple[int, int, str]]:
     """(row, 0-based column, text) of every comment token."""
     found: list[tuple[int, int, str]] = []
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        for token in python_tokens(text):
             if token.type == tokenize.COMMENT:
                 found.append((token.start[0], token.start[1], token.string))
     except (tokenize.TokenError, SyntaxError):
@@ -64,7 +63,7 @@ def comments(text: str) -> list[tuple[int, int, str]]:
 
 
 def _candidate_rows(lowered: str, rows: Collection[int]) -> set[int]:
-    """The rows (counted as the tokenizer counts them, by ``\\n``) whose text holds a directive that can
+    """The rows (counted as the parser counts them) whose text holds a directive that can
     suppress a diagnostic on ``rows`` or be reported by MPL100 (see ``parse_suppressions``): ``rows``
     themselves, rows of file-level directives, and rows naming an ``MPL`` code or a rule-like name."""
     wanted: set[int] = set()
@@ -72,14 +71,13 @@ def _candidate_rows(lowered: str, rows: Collection[int]) -> set[int]:
     counted = 0
     start = lowered.find("noqa")
     while start != -1:
-        row += lowered.count("\n", counted, start)
-        line_start = lowered.rfind("\n", 0, start) + 1
-        line_end = lowered.find("\n", start)
-        line = lowered[line_start : len(lowered) if line_end == -1 else line_end]
+        row += count_line_breaks(lowered, counted, start)
+        line_start, line_end = line_bounds(lowered, start)
+        line = lowered[line_start:line_end]
         if row in rows or _MAY_NAME_OURS.search(line) or _FILE_NOQA.search(line):
             wanted.add(row)
         counted = start
-        start = lowered.find("noqa", len(lowered) if line_end == -1 else line_end)
+        start = lowered.find("noqa", line_end)
     return wanted
 
 

@@ -4,14 +4,26 @@ are still being filtered.
 A handful of files is checked in this process: starting workers would cost more than it saves. Jobs and
 results travel by pickle between this process and its own workers only; results come back in the order
 of the jobs.
+
+Workers fork where fork exists (Linux); elsewhere they start by spawn or forkserver, running a fresh
+interpreter with ``-c``, which puts the working directory first on ``sys.path`` until the worker has
+taken this process's path. Run inside the checked project, that would import its ``threading.py`` or
+``signal.py`` (and so run it) while the worker starts. So every call that may start a process (the
+workers, the fork server, the resource tracker) is made from an empty private directory, which stays
+the workers' working directory. ``MPLINT_WORKER_START_METHOD`` (fork, spawn or forkserver) chooses the
+start method, for tests.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from mplint.engine import FileTooLarge, InternalError, keep_trees_until_exit
@@ -23,6 +35,7 @@ from mplint.settings import Settings
 PARALLEL_THRESHOLD = 8
 # A forked worker keeps its trees rather than freeing them until its peak memory reaches this.
 WORKER_RETENTION_LIMIT = 100 * 1024 * 1024
+START_METHOD_VARIABLE = "MPLINT_WORKER_START_METHOD"
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,36 @@ def available_cores() -> int:
     return max(1, count or 1)
 
 
+def worker_start_method() -> str:
+    """fork on Linux, where it starts workers in milliseconds (this process runs no threads then);
+    otherwise the platform's default; ``MPLINT_WORKER_START_METHOD`` overrides both."""
+    available = multiprocessing.get_all_start_methods()
+    chosen = os.environ.get(START_METHOD_VARIABLE, "")
+    if chosen in available:
+        return chosen
+    if "fork" in available and sys.platform == "linux":
+        return "fork"
+    return multiprocessing.get_context().get_start_method()
+
+
+@contextmanager
+def working_directory(directory: str | None) -> Iterator[None]:
+    """Run the block with ``directory`` as the working directory (None: stay where we are)."""
+    if directory is None:
+        yield
+        return
+    try:
+        previous = os.getcwd()
+    except OSError:  # the working directory was removed: nothing can be imported from it
+        yield
+        return
+    os.chdir(directory)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
 class JobQueue:
     """Jobs added one by one, run in worker processes from the moment there are enough of them to pay
     for starting the workers, so that the workers check files while this process is still finding and
@@ -79,6 +122,8 @@ class JobQueue:
         self.waiting: list[Job] = []
         self.futures: list[Future[Outcome]] = []
         self.executor: ProcessPoolExecutor | None = None
+        # where processes are started from when they run a fresh interpreter (spawn, forkserver)
+        self.start_directory: str | None = None
 
     def __enter__(self) -> JobQueue:
         return self
@@ -86,24 +131,33 @@ class JobQueue:
     def __exit__(self, *exc_info: object) -> None:
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
+        if self.start_directory is not None:
+            shutil.rmtree(self.start_directory, ignore_errors=True)
+
+    def _submit(self, job: Job) -> Future[Outcome]:
+        assert self.executor is not None
+        # a submission may start a worker (spawn and forkserver start them as jobs arrive)
+        with working_directory(self.start_directory):
+            return self.executor.submit(run_job, job)
 
     def add(self, job: Job) -> None:
         if self.executor is not None:
-            self.futures.append(self.executor.submit(run_job, job))
+            self.futures.append(self._submit(job))
             return
         self.waiting.append(job)
         if self.workers >= 2 and len(self.waiting) >= PARALLEL_THRESHOLD:
-            # fork starts workers in milliseconds where it exists (this process runs no threads here)
-            linux_fork = "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux"
-            context = multiprocessing.get_context("fork" if linux_fork else None)
-            # forked workers end with os._exit, freeing nothing: they need not free trees either
-            self.executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=context,
-                initializer=keep_trees_until_exit,
-                initargs=(WORKER_RETENTION_LIMIT if linux_fork else 0,),
-            )
-            self.futures = [self.executor.submit(run_job, waiting) for waiting in self.waiting]
+            method = worker_start_method()
+            if method != "fork":
+                self.start_directory = tempfile.mkdtemp(prefix="mplint-workers-")
+            with working_directory(self.start_directory):
+                # forked workers end with os._exit, freeing nothing: they need not free trees either
+                self.executor = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context(method),
+                    initializer=keep_trees_until_exit,
+                    initargs=(WORKER_RETENTION_LIMIT if method == "fork" else 0,),
+                )
+            self.futures = [self._submit(waiting) for waiting in self.waiting]
             self.waiting = []
 
     def outcomes(self) -> list[Outcome]:

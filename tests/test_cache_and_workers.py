@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import sys
 from pathlib import Path
+
+from cache_support import signed
 
 from mplint import __version__
 from mplint.cache import Cache, clean, diagnostic_from_json, diagnostic_to_json, entry_key
@@ -25,10 +28,12 @@ def test_entries_round_trip_with_fixes(tmp_path: Path) -> None:
     diagnostics = check_text(TRAP.decode(), "trap.py", settings)
     assert any(d.fix is not None for d in diagnostics)
     cache = Cache(tmp_path / ".mplint_cache")
-    key = entry_key(TRAP, settings)
-    assert cache.get(key) is None
-    cache.put(key, diagnostics)
-    assert cache.get(key) == diagnostics
+    key = entry_key(TRAP, settings, "trap.py")
+    assert cache.get(key, "trap.py", TRAP) is None
+    cache.put(key, "trap.py", diagnostics)
+    cached = cache.get(key, "trap.py", TRAP)
+    assert cached is not None and cached.diagnostics == diagnostics
+    assert cached.source is not None and cached.source.text == TRAP.decode()
     assert (tmp_path / ".mplint_cache" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d")
     assert (tmp_path / ".mplint_cache" / ".gitignore").read_text() == "*\n"
     assert [diagnostic_from_json(diagnostic_to_json(d)) for d in diagnostics] == diagnostics
@@ -37,34 +42,39 @@ def test_entries_round_trip_with_fixes(tmp_path: Path) -> None:
 def test_keys_change_with_content_settings_and_version() -> None:
     default = Settings.default()
     only_mpl003 = Settings(select=resolve_selection(["MPL003"]))
-    assert entry_key(TRAP, default) != entry_key(TRAP + b"\n", default)
-    assert entry_key(TRAP, default) != entry_key(TRAP, only_mpl003)
-    assert entry_key(TRAP, default) == entry_key(TRAP, Settings.default())
+    assert entry_key(TRAP, default, "a.py") != entry_key(TRAP + b"\n", default, "a.py")
+    assert entry_key(TRAP, default, "a.py") != entry_key(TRAP, only_mpl003, "a.py")
+    assert entry_key(TRAP, default, "a.py") != entry_key(TRAP, default, "b.py")
+    assert entry_key(TRAP, default, "a.py") == entry_key(TRAP, Settings.default(), "a.py")
 
 
 def test_corrupt_or_foreign_entries_are_ignored(tmp_path: Path) -> None:
+    """Entries this user's mplint signed, but which do not hold, are ignored like unsigned ones
+    (tests/test_cache_trust.py covers entries signed by anyone else)."""
     cache = Cache(tmp_path)
     settings = Settings.default()
-    key = entry_key(TRAP, settings)
-    cache.put(key, check_text(TRAP.decode(), "trap.py", settings))
+    key = entry_key(TRAP, settings, "trap.py")
+    cache.put(key, "trap.py", check_text(TRAP.decode(), "trap.py", settings))
     path = tmp_path / __version__ / key[:2] / f"{key}.json"
+    entry = {"version": __version__, "key": key, "path": os.path.abspath("trap.py")}
     for broken in (
-        "{not json",
-        "[]",
-        json.dumps({"version": __version__, "key": "other", "diagnostics": []}),
-        json.dumps({"version": "0.0.0", "key": key, "diagnostics": []}),
-        json.dumps({"version": __version__, "key": key, "diagnostics": [{"code": 1}]}),
-        json.dumps({"version": __version__, "key": key, "diagnostics": "x"}),
+        b"{not json",
+        b"[]",
+        json.dumps({**entry, "key": "other", "diagnostics": []}).encode(),
+        json.dumps({**entry, "version": "0.0.0", "diagnostics": []}).encode(),
+        json.dumps({**entry, "diagnostics": [{"code": 1}]}).encode(),
+        json.dumps({**entry, "diagnostics": "x"}).encode(),
+        b"\xff\xfe\x00",
     ):
-        path.write_text(broken, encoding="utf-8")
-        assert cache.get(key) is None
-    path.write_bytes(b"\xff\xfe\x00")
-    assert cache.get(key) is None
+        path.write_bytes(signed(broken))
+        assert cache.get(key, "trap.py", TRAP) is None, broken
+        path.write_bytes(broken)
+        assert cache.get(key, "trap.py", TRAP) is None, broken
 
 
 def test_clean_removes_only_a_cache_directory(tmp_path: Path) -> None:
     cache = Cache(tmp_path / "c")
-    cache.put("ab" * 32, [])
+    cache.put("ab" * 32, "a.py", [])
     assert clean(tmp_path / "c")
     assert not (tmp_path / "c").exists()
     (tmp_path / "not-a-cache").mkdir()

@@ -3,6 +3,7 @@ it, keeps its cache as data, and writes only the files it was asked to check."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 from cli_support import run_cli
 from raw_lsp import RawServer, frame, notification, request
+
+from mplint.workers import PARALLEL_THRESHOLD, START_METHOD_VARIABLE, available_cores
 
 PITFALL = (
     "from multiprocessing import Process\n\n\ndef work(x):\n    print(x)\n\n\n"
@@ -67,6 +70,16 @@ SHADOWED = [
     "pygls",
     "flake8",
     "mplint_plugin",
+    # imported while a worker started by spawn or forkserver (or the resource tracker) starts up
+    "threading",
+    "signal",
+    "struct",
+    "selectors",
+    "socket",
+    "weakref",
+    "multiprocessing",
+    # Python 3.10 itself imports runpy from the working directory for any ``python -m``
+    *(["runpy"] if sys.version_info >= (3, 11) else []),
 ]
 """Modules mplint or its dependencies import, planted in the checked directory (the working directory of
 the run, which ``python -m`` puts first on ``sys.path``)."""
@@ -113,6 +126,8 @@ def plant(project: Path, markers: Path) -> None:
         (project / f"{name}.py").write_text(marker(markers, f"module_{name}"))
     (project / "libcst").mkdir()
     (project / "libcst" / "__init__.py").write_text(marker(markers, "package_libcst"))
+    for index in range(PARALLEL_THRESHOLD):  # enough files to check that workers start
+        (project / f"job_{index}.py").write_text(PITFALL)
     (project / "concurrent").mkdir()
     (project / "concurrent" / "__init__.py").write_text(marker(markers, "package_concurrent"))
     (project / "evil.pth").write_text("import os; " + marker(markers, "pth"))
@@ -131,11 +146,24 @@ def mplint_commands() -> list[list[str]]:
     return [[sys.executable, "-m", "mplint"], [str(script)]]
 
 
-def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
-def test_checking_and_fixing_never_run_the_code(tmp_path: Path) -> None:
+@pytest.mark.parametrize("start_method", multiprocessing.get_all_start_methods())
+def test_checking_and_fixing_never_run_the_code(start_method: str, tmp_path: Path) -> None:
+    """With every start method of the workers (fork is the default on Linux only)."""
+    if available_cores() < 2:
+        pytest.skip("one core: files are checked without workers")
+    env = {START_METHOD_VARIABLE: start_method}
     project, markers = tmp_path / "project", tmp_path / "markers"
     for command in mplint_commands():
         plant(project, markers)
@@ -150,8 +178,9 @@ def test_checking_and_fixing_never_run_the_code(tmp_path: Path) -> None:
             ["check", "--show-files", "."],
             ["rule", "--all"],
         ):
-            result = run([*command, *args], project)
+            result = run([*command, *args], project, env)
             assert "Traceback" not in result.stderr, result.stderr
+            assert "internal error" not in result.stderr, result.stderr
             assert sorted(os.listdir(markers)) == [], (command, args)
         fixed = (project / "evil.py").read_text()
         assert 'if __name__ == "__main__":' in fixed.split("with Pool()")[0]  # the guard fix ran

@@ -13,7 +13,6 @@ from mplint.cache import Cache, entry_key
 from mplint.commands.show import render_files, render_settings
 from mplint.config import Resolver, absolute
 from mplint.config_file import Options
-from mplint.diagnostics import Diagnostic
 from mplint.discovery import discover
 from mplint.engine import FileTooLarge, InternalError, check_text
 from mplint.exclusion import ConfiguredFilter
@@ -31,10 +30,11 @@ from mplint.report import (
     render_statistics,
 )
 from mplint.report.diff import unified_diff
+from mplint.report.escape import printable
 from mplint.report.paths import STDIN_NAME, display_path
 from mplint.report.style import use_color
 from mplint.settings import Settings
-from mplint.source import DecodeError, SourceText, decode_source
+from mplint.source import DecodeError, decode_source
 from mplint.workers import Job, JobQueue, Outcome
 from mplint.writing import FileChanged, write_atomic
 
@@ -110,7 +110,7 @@ class Run:
     def log(self, message: str) -> None:
         if self.options.verbose:
             sys.stdout.flush()
-            print(f"debug: {message}", file=sys.stderr, flush=True)
+            print(f"debug: {printable(message)}", file=sys.stderr, flush=True)
 
     def settings_for(self, path: Path) -> Settings:
         project = self.resolver.project_for(path)
@@ -127,7 +127,7 @@ class Run:
     def error(self, message: str) -> None:
         self.errors += 1
         sys.stdout.flush()
-        print(f"error: {message}", file=sys.stderr, flush=True)
+        print(f"error: {printable(message)}", file=sys.stderr, flush=True)
 
     def process(
         self, data: bytes, path: str, settings: Settings, fix_mode: FixMode | None = None
@@ -321,11 +321,11 @@ def _outcomes(run: Run, files: list[tuple[Path, bytes, Settings]]) -> list[Outco
             if relevance(data) is Relevance.NONE:
                 outcomes[index] = Outcome(Processed(FileResult(name, ())))
                 continue
-            key = entry_key(data, settings) if use_cache else None
-            cached = cache.get(key) if cache is not None and key is not None else None
+            key = entry_key(data, settings, name) if use_cache else None
+            cached = cache.get(key, name, data) if cache is not None and key is not None else None
             if cached is not None:
                 outcomes[index] = Outcome(
-                    Processed(FileResult(name, tuple(cached), _source_of(data, cached)))
+                    Processed(FileResult(name, tuple(cached.diagnostics), cached.source))
                 )
                 continue
             pending.append((index, key))
@@ -333,18 +333,8 @@ def _outcomes(run: Run, files: list[tuple[Path, bytes, Settings]]) -> list[Outco
         for (index, key), outcome in zip(pending, queue.outcomes(), strict=True):
             outcomes[index] = outcome
             if cache is not None and key is not None and outcome.processed is not None:
-                cache.put(key, outcome.processed.result.diagnostics)
+                cache.put(key, outcome.processed.result.path, outcome.processed.result.diagnostics)
     return [outcome for outcome in outcomes if outcome is not None]
-
-
-def _source_of(data: bytes, diagnostics: list[Diagnostic]) -> SourceText | None:
-    """The text a report quotes, for cached diagnostics."""
-    if not diagnostics:
-        return None
-    try:
-        return SourceText(decode_source(data).text)
-    except DecodeError:
-        return None
 
 
 def _write(run: Run, path: Path, data: bytes, checked: bytes, action: str) -> bool:
@@ -373,7 +363,7 @@ def _write(run: Run, path: Path, data: bytes, checked: bytes, action: str) -> bo
 
 def _warn(message: str) -> None:
     sys.stdout.flush()
-    print(f"warning: {message}", file=sys.stderr, flush=True)
+    print(f"warning: {printable(message)}", file=sys.stderr, flush=True)
 
 
 def _stdin_settings(run: Run) -> Settings | None:

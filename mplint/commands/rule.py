@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from mplint.report.escape import printable
 from mplint.ruledoc import rule_data, rule_markdown
 from mplint.rules import RULES, lookup
 from mplint.rules.base import Rule
@@ -37,7 +38,7 @@ def run_rule(code_or_name: str | None, all_rules: bool, output_format: str) -> i
     try:
         rules = select_rules(code_or_name, all_rules)
     except UnknownRuleError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return 2
     sys.stdout.write(render(rules, output_format, as_list=all_rules))
     return 0

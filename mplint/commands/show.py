@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from mplint.config import Project, absolute
+from mplint.report.escape import printable
 from mplint.report.paths import display_path
 from mplint.settings import Settings
 
@@ -46,4 +47,4 @@ def render_settings(path: Path, project: Project, settings: Settings, output_for
 
 def render_files(files: Iterable[Path]) -> str:
     """The files a run would check: absolute, sorted, one a line."""
-    return "".join(f"{path}\n" for path in sorted(str(absolute(file)) for file in files))
+    return "".join(f"{printable(path)}\n" for path in sorted(str(absolute(file)) for file in files))

@@ -10,9 +10,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from mplint.model.api import Kind
+from mplint.model.api import IN_PLACE_METHODS, PROXY_READ_METHODS, Kind
 from mplint.model.children import ChildAnalysis, ChildHandoff, ChildRuns
-from mplint.model.inference import Inference, returns_of
+from mplint.model.inference import FunctionNode, Inference, returns_of
 from mplint.model.processes import (
     ProcessAnalysis,
     ProcessStart,
@@ -21,31 +21,60 @@ from mplint.model.processes import (
     own_nodes,
 )
 from mplint.model.scopes import (
+    FUNCTION_NODES,
+    Binding,
     Scope,
     ScopeBuilder,
     ScopeTree,
+    ancestors,
+    containing_block,
     enclosing_statement,
+    end_position,
     parent_of,
+    position,
+    same_expression,
     scope_of,
+    statement_index,
+    statements_after,
+    walk,
 )
-from mplint.model.spawning import spawn_argument
+from mplint.model.spawning import LEADING_ARGUMENTS, SPAWNING_NAMES, spawn_argument, waits_for_children
 from mplint.model.values import Value
 from mplint.source import SourceText
 
+# What rules may import: rules import from ``mplint.model`` only, never from its submodules
+# (tests/test_model_surface.py enforces it), so the model can be reorganised behind this list.
 __all__ = [
+    "FUNCTION_NODES",
+    "IN_PLACE_METHODS",
+    "LEADING_ARGUMENTS",
+    "PROXY_READ_METHODS",
+    "SPAWNING_NAMES",
+    "Binding",
     "ChildHandoff",
     "ChildRuns",
+    "FunctionNode",
     "Kind",
     "ModuleModel",
     "ProcessStart",
     "Scope",
     "Value",
+    "ancestors",
+    "containing_block",
+    "end_position",
     "enclosing_statement",
     "header_expressions",
     "own_nodes",
     "parent_of",
+    "position",
     "returns_of",
+    "same_expression",
     "scope_of",
+    "spawn_argument",
+    "statement_index",
+    "statements_after",
+    "waits_for_children",
+    "walk",
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mplint.diagnostics import Diagnostic
+from mplint.report.escape import printable
 from mplint.report.paths import display_path
 from mplint.report.results import FileResult, ReportOptions, fix_applies
 from mplint.report.style import BOLD, CYAN, RED, paint
@@ -12,7 +13,7 @@ def code_and_message(diagnostic: Diagnostic, options: ReportOptions) -> str:
     """``CODE [*] message``, the ``[*]`` marking a fix that ``--fix`` would apply."""
     color = options.color
     marker = " " + paint("[*]", CYAN, enabled=color) if fix_applies(diagnostic, options.unsafe_fixes) else ""
-    return f"{paint(diagnostic.code, BOLD, RED, enabled=color)}{marker} {diagnostic.message}"
+    return f"{paint(diagnostic.code, BOLD, RED, enabled=color)}{marker} {printable(diagnostic.message)}"
 
 
 def header(result: FileResult, diagnostic: Diagnostic, options: ReportOptions) -> str:

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import difflib
-import re
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+from mplint.source import split_lines
+
 NO_NEWLINE = "\\ No newline at end of file\n"
-
-
-def split_lines(text: str) -> list[str]:
-    """``text`` cut after each ``\\r\\n``, ``\\r`` or ``\\n``, as Python counts lines."""
-    return _LINE.findall(text)
 
 
 def unified_diff(old: str, new: str, path: str) -> str:

@@ -6,8 +6,7 @@ import difflib
 from dataclasses import dataclass
 
 from mplint.diagnostics import Fix
-from mplint.report.diff import split_lines
-from mplint.source import SourceText
+from mplint.source import SourceText, split_lines, strip_line_break
 
 CONTEXT_LINES = 1
 GAP = "..."
@@ -63,8 +62,8 @@ def fix_diff(source: SourceText, fix: Fix) -> list[DiffLine]:
     if window is None or window[1] == window[2]:
         return []
     offset, old_text, new_text = window
-    old = [_strip_break(line) for line in split_lines(old_text)]
-    new = [_strip_break(line) for line in split_lines(new_text)]
+    old = [strip_line_break(line) for line in split_lines(old_text)]
+    new = [strip_line_break(line) for line in split_lines(new_text)]
     if old == new:  # only line breaks changed
         return []
     # Only the middle differs: diff that part alone.
@@ -90,7 +89,3 @@ def fix_diff(source: SourceText, fix: Fix) -> list[DiffLine]:
             lines.extend(DiffLine("-", old_part[i]) for i in range(old_start, old_end))
             lines.extend(DiffLine("+", new_part[j], number + j) for j in range(new_start, new_end))
     return lines
-
-
-def _strip_break(line: str) -> str:
-    return line.rstrip("\r\n")

@@ -6,6 +6,7 @@ import unicodedata
 
 from mplint.diagnostics import Applicability, Diagnostic
 from mplint.report.concise import header
+from mplint.report.escape import BIDI_CONTROLS, printable
 from mplint.report.fix_view import GAP, DiffLine, fix_diff
 from mplint.report.results import FileResult, ReportOptions, UnsafeFixes
 from mplint.report.style import BLUE, BOLD, CYAN, GREEN, RED, paint
@@ -49,7 +50,7 @@ def render_one(result: FileResult, diagnostic: Diagnostic, options: ReportOption
     if result.source is not None:
         lines.extend(code_frame(result.source, diagnostic, width, color))
     if fix is not None and fix.message:
-        lines.append(f"{pad} = {paint('help', BOLD, CYAN, enabled=color)}: {fix.message}")
+        lines.append(f"{pad} = {paint('help', BOLD, CYAN, enabled=color)}: {printable(fix.message)}")
     if diff:
         lines.append(f"{pad} {bar}")
         lines.extend(_diff_line(line, width, color) for line in diff)
@@ -139,6 +140,9 @@ def _display(line: str) -> tuple[str, list[int]]:
         elif unicodedata.category(char) == "Cc":
             out.append(_control_picture(char))
             width = 1
+        elif char in BIDI_CONTROLS:  # shown, not obeyed: it would reorder the line on the terminal
+            out.append(printable(char))
+            width = len(out[-1])
         else:
             out.append(char)
             width = _char_width(char)

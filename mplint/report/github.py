@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from mplint.report.paths import absolute_path, display_path
+import os
+
+from mplint.report.escape import printable
+from mplint.report.paths import absolute_path, relative_path
 from mplint.report.results import FileResult, ReportOptions, all_diagnostics
 
 
 def escape_data(text: str) -> str:
-    """A workflow command's message, with the characters GitHub treats specially encoded."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message, with the characters GitHub treats specially encoded (line breaks
+    as GitHub decodes them, other control characters as in the text formats)."""
+    return printable(text, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
@@ -18,6 +22,7 @@ def escape_property(text: str) -> str:
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
     lines: list[str] = []
+    cwd = os.getcwd()
     for result, diagnostic in all_diagnostics(results):
         start, end = diagnostic.location, diagnostic.end_location
         properties = ",".join(
@@ -31,8 +36,7 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
                 ("endColumn", end.column),
             )
         )
-        message = (
-            f"{display_path(result.path)}:{start.row}:{start.column}: {diagnostic.code} {diagnostic.message}"
-        )
+        where = f"{relative_path(result.path, cwd)}:{start.row}:{start.column}"
+        message = f"{where}: {diagnostic.code} {diagnostic.message}"
         lines.append(f"::error {properties}::{escape_data(message)}")
     return "".join(line + "\n" for line in lines)

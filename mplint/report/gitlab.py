@@ -8,11 +8,11 @@ before in the same file, so it survives lines moving and differs between diagnos
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections import Counter
 
 from mplint.diagnostics import Diagnostic
+from mplint.report.escape import json_dumps
 from mplint.report.paths import relative_path
 from mplint.report.results import FileResult, ReportOptions
 
@@ -47,4 +47,4 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
             key = (diagnostic.code, diagnostic.message)
             issues.append(issue(path, diagnostic, seen[key]))
             seen[key] += 1
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return json_dumps(issues, indent=2) + "\n"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from mplint.diagnostics import Diagnostic
+from mplint.report.escape import json_dumps
 from mplint.report.paths import absolute_path
 from mplint.report.results import FileResult, ReportOptions
 from mplint.rules import lookup
@@ -32,4 +31,4 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
     objects = [
         diagnostic_object(result, diagnostic) for result in results for diagnostic in result.diagnostics
     ]
-    return json.dumps(objects, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_dumps(objects, indent=2, sort_keys=True) + "\n"

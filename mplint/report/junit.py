@@ -10,6 +10,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 
+from mplint.report.escape import printable
 from mplint.report.paths import display_path
 from mplint.report.results import FileResult, ReportOptions
 
@@ -18,8 +19,11 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(text: str) -> str:
-    """``text`` with characters that XML cannot hold written as ``\\xNN`` escapes."""
-    return _NOT_XML.sub(lambda match: match.group(0).encode("unicode_escape").decode("ascii"), text)
+    """``text`` with control characters (which XML 1.0 cannot hold, or should not) and undecodable
+    bytes escaped as in the text formats, and the other characters XML cannot hold as ``\\uXXXX``."""
+    return _NOT_XML.sub(
+        lambda match: match.group(0).encode("unicode_escape").decode("ascii"), printable(text)
+    )
 
 
 def _counts(element: ET.Element, tests: int, failures: int) -> None:

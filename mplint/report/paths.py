@@ -1,21 +1,25 @@
-"""How file names are shown: relative to the working directory in text, absolute in JSON."""
+"""How file names are shown: relative to the working directory in text (escaped, see
+``mplint.report.escape``), absolute in JSON."""
 
 from __future__ import annotations
 
 import os
 
+from mplint.report.escape import printable
+
 STDIN_NAME = "-"
 
 
 def display_path(path: str) -> str:
-    """``path`` relative to the working directory when it lies below it, else absolute."""
+    """``path`` for people: relative to the working directory when it lies below it, else absolute,
+    with control characters and undecodable bytes escaped."""
     if path == STDIN_NAME:
         return path
     try:
         cwd = os.getcwd()
     except OSError:  # the working directory is gone
-        return path
-    return relative_path(path, cwd)
+        return printable(path)
+    return printable(relative_path(path, cwd))
 
 
 def relative_path(path: str, root: str) -> str:

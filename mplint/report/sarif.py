@@ -1,13 +1,13 @@
 """The SARIF format: a SARIF 2.1.0 log with one run, the rules' metadata and every diagnostic.
 
 Files below the working directory are named relative to it (``uriBaseId`` ``%SRCROOT%``), others
-by absolute ``file:`` URIs. Regions are 1-based with columns in characters (``columnKind``
+by absolute ``file:`` URIs; both percent-encode the name's bytes, so a name that is not valid UTF-8
+is given exactly (``bad%FF.py``). Regions are 1-based with columns in characters (``columnKind``
 ``unicodeCodePoints``), the end column pointing just past the range, as in mplint's own positions.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from urllib.parse import quote
@@ -15,6 +15,7 @@ from urllib.parse import quote
 from mplint import __version__
 from mplint.diagnostics import Diagnostic, Edit, Fix, Location
 from mplint.docs_links import homepage_url
+from mplint.report.escape import json_dumps
 from mplint.report.paths import STDIN_NAME, relative_path
 from mplint.report.results import FileResult, ReportOptions
 from mplint.ruledoc import rule_data, rule_markdown
@@ -60,8 +61,14 @@ def artifact_location(path: str, root: str) -> dict[str, str]:
         return {"uri": quote(path)}
     relative = relative_path(path, root)
     if os.path.isabs(relative):
-        return {"uri": Path(relative).as_uri()}
-    return {"uri": quote(Path(relative).as_posix()), "uriBaseId": SOURCE_ROOT}
+        return {"uri": file_uri(relative)}
+    return {"uri": quote(os.fsencode(Path(relative).as_posix())), "uriBaseId": SOURCE_ROOT}
+
+
+def file_uri(path: str) -> str:
+    """The ``file:`` URI of an absolute path, its bytes percent-encoded (RFC 8089): a name that is not
+    valid UTF-8 keeps its own bytes (``%FF``) rather than stopping the report."""
+    return "file://" + quote(os.fsencode(Path(path).as_posix()))
 
 
 def region(start: Location, end: Location) -> dict[str, int]:
@@ -127,11 +134,11 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
         "runs": [
             {
                 "tool": {"driver": driver()},
-                "originalUriBaseIds": {SOURCE_ROOT: {"uri": Path(root).as_uri().rstrip("/") + "/"}},
+                "originalUriBaseIds": {SOURCE_ROOT: {"uri": file_uri(root).rstrip("/") + "/"}},
                 "columnKind": "unicodeCodePoints",
                 "invocations": [{"executionSuccessful": options.errors == 0}],
                 "results": sarif_results,
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json_dumps(log, indent=2) + "\n"

@@ -6,8 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Applicability, Diagnostic, Fix
-from mplint.model import Kind, ModuleModel
-from mplint.model.spawning import SPAWNING_NAMES, spawn_argument
+from mplint.model import SPAWNING_NAMES, Kind, ModuleModel, spawn_argument
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
 
@@ -30,8 +29,24 @@ class ArgsNotTuple(Rule):
         "arguments; a dict passes its keys. The child fails with a TypeError or silently works on the "
         "wrong data."
     )
-    example = 'Process(target=greet, args=("world"))\n'
-    use_instead = 'Process(target=greet, args=("world",))\n'
+    example = (
+        "from multiprocessing import Process\n\n\n"
+        "def greet(name):\n"
+        '    print("hello", name)\n\n\n'
+        'if __name__ == "__main__":\n'
+        '    p = Process(target=greet, args=("world"))\n'
+        "    p.start()\n"
+        "    p.join()\n"
+    )
+    use_instead = (
+        "from multiprocessing import Process\n\n\n"
+        "def greet(name):\n"
+        '    print("hello", name)\n\n\n'
+        'if __name__ == "__main__":\n'
+        '    p = Process(target=greet, args=("world",))\n'
+        "    p.start()\n"
+        "    p.join()\n"
+    )
     fix_safety = (
         "The fix adds the missing comma (or wraps the literal in a one-element tuple); it is safe. "
         "There is no fix for a `yield` expression: `(yield x,)` yields a tuple and `(yield,)` does "

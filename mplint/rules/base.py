@@ -43,6 +43,9 @@ class Rule:
     why: ClassVar[str]
     example: ClassVar[str]
     use_instead: ClassVar[str]
+    # Hidden setup put before `example` and `use_instead` when tests check that the example fires the
+    # rule and its replacement does not; never shown to users, so examples are best complete without it.
+    preamble: ClassVar[str] = ""
     fix_safety: ClassVar[str]
     fix_availability: ClassVar[str] = "none"  # "none", "sometimes" or "always"
     fix_kind: ClassVar[str] = ""  # "safe" or "unsafe": how its fix is applied, when it has one

@@ -6,9 +6,18 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic
-from mplint.model import ChildHandoff, Kind, ModuleModel, own_nodes, parent_of, scope_of
-from mplint.model.api import IN_PLACE_METHODS
-from mplint.model.scopes import FUNCTION_NODES, Scope, position
+from mplint.model import (
+    FUNCTION_NODES,
+    IN_PLACE_METHODS,
+    ChildHandoff,
+    Kind,
+    ModuleModel,
+    Scope,
+    own_nodes,
+    parent_of,
+    position,
+    scope_of,
+)
 from mplint.rules.base import Rule, RuleContext
 
 PLAIN_CONTAINER_KINDS = (Kind.PLAIN, Kind.CONTAINER)
@@ -30,13 +39,22 @@ class ChildGlobalMutation(Rule):
         "parent, which keeps reading its own unchanged value."
     )
     example = (
-        "results = []\n\n\ndef work(x):\n    results.append(x * x)\n\n\n"
-        'if __name__ == "__main__":\n    with Pool() as pool:\n        pool.map(work, range(4))\n'
+        "from multiprocessing import Pool\n\n"
+        "results = []\n\n\n"
+        "def work(x):\n"
+        "    results.append(x * x)\n\n\n"
+        'if __name__ == "__main__":\n'
+        "    with Pool() as pool:\n"
+        "        pool.map(work, range(4))\n"
         "    print(results)  # []\n"
     )
     use_instead = (
-        "def work(x):\n    return x * x\n\n\n"
-        'if __name__ == "__main__":\n    with Pool() as pool:\n        results = pool.map(work, range(4))\n'
+        "from multiprocessing import Pool\n\n\n"
+        "def work(x):\n"
+        "    return x * x\n\n\n"
+        'if __name__ == "__main__":\n'
+        "    with Pool() as pool:\n"
+        "        results = pool.map(work, range(4))\n"
         "    print(results)\n"
     )
     fix_safety = "There is no automatic fix: return the results, or share them through a Queue or a Manager."

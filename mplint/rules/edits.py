@@ -4,12 +4,11 @@ file's indentation, comments and line endings."""
 from __future__ import annotations
 
 import ast
-import io
 import tokenize
 from dataclasses import dataclass
 
 from mplint.diagnostics import Edit
-from mplint.source import SourceText
+from mplint.source import SourceText, python_tokens
 
 
 def span(source: SourceText, node: ast.AST) -> tuple[int, int]:
@@ -81,7 +80,7 @@ def comment_positions(text: str) -> list[tuple[int, int]]:
     """(row, 0-based character column) of every comment token."""
     found: list[tuple[int, int]] = []
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        for token in python_tokens(text):
             if token.type == tokenize.COMMENT:
                 found.append(token.start)
     except (tokenize.TokenError, SyntaxError):
@@ -93,11 +92,10 @@ def comments_in(source: SourceText, start: int, end: int) -> list[tuple[int, str
     """(offset, text) of every comment between offsets ``start`` and ``end``, which must hold a
     complete expression (so that its brackets are balanced)."""
     fragment = source.text[start:end]
-    line_offsets = [0]
-    line_offsets.extend(index + 1 for index, char in enumerate(fragment) if char == "\n")
+    line_offsets = SourceText(fragment).line_starts
     found: list[tuple[int, str]] = []
     try:
-        for token in tokenize.generate_tokens(io.StringIO(fragment).readline):
+        for token in python_tokens(fragment):
             if token.type == tokenize.COMMENT:
                 row, column = token.start
                 found.append((start + line_offsets[row - 1] + column, token.string))

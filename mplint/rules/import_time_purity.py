@@ -29,8 +29,7 @@ import builtins
 import sys
 from collections.abc import Callable
 
-from mplint.model import ModuleModel, own_nodes, scope_of
-from mplint.model.scopes import FUNCTION_NODES
+from mplint.model import FUNCTION_NODES, ModuleModel, own_nodes, scope_of
 
 PURE_BUILTINS = frozenset(
     {

@@ -6,9 +6,21 @@ import ast
 from collections.abc import Iterable, Iterator
 
 from mplint.diagnostics import Diagnostic
-from mplint.model import Kind, ModuleModel, own_nodes, scope_of
-from mplint.model.scopes import FUNCTION_NODES, Scope, ancestors, position, same_expression
-from mplint.model.spawning import LEADING_ARGUMENTS, SPAWNING_NAMES, spawn_argument, waits_for_children
+from mplint.model import (
+    FUNCTION_NODES,
+    LEADING_ARGUMENTS,
+    SPAWNING_NAMES,
+    Kind,
+    ModuleModel,
+    Scope,
+    ancestors,
+    own_nodes,
+    position,
+    same_expression,
+    scope_of,
+    spawn_argument,
+    waits_for_children,
+)
 from mplint.rules.base import Rule, RuleContext
 
 WRITES = frozenset({"put", "put_nowait", "send", "send_bytes"})
@@ -38,12 +50,27 @@ class JoinBeforeDrain(Rule):
         "under 'Joining processes that use queues'."
     )
     example = (
-        "p = Process(target=produce, args=(queue,))\n"
-        "p.start()\n"
-        "p.join()  # may never return\n"
-        "data = queue.get()\n"
+        "from multiprocessing import Process, Queue\n\n\n"
+        "def produce(queue):\n"
+        "    queue.put(list(range(100_000)))\n\n\n"
+        'if __name__ == "__main__":\n'
+        "    queue = Queue()\n"
+        "    p = Process(target=produce, args=(queue,))\n"
+        "    p.start()\n"
+        "    p.join()  # may never return: the child waits for its data to be read\n"
+        "    data = queue.get()\n"
     )
-    use_instead = "p = Process(target=produce, args=(queue,))\np.start()\ndata = queue.get()\np.join()\n"
+    use_instead = (
+        "from multiprocessing import Process, Queue\n\n\n"
+        "def produce(queue):\n"
+        "    queue.put(list(range(100_000)))\n\n\n"
+        'if __name__ == "__main__":\n'
+        "    queue = Queue()\n"
+        "    p = Process(target=produce, args=(queue,))\n"
+        "    p.start()\n"
+        "    data = queue.get()\n"
+        "    p.join()\n"
+    )
     fix_safety = "There is no automatic fix: the reads must be moved before the join by hand."
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, cast
 from mplint.diagnostics import Applicability, Edit, Fix
 from mplint.model import ModuleModel
 from mplint.rules.main_guard_plan import Obstacle, plan
-from mplint.source import SourceText
+from mplint.source import SourceText, line_bounds
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -152,7 +152,7 @@ def minimal_edit(source: SourceText, new_text: str) -> Edit:
     while prefix < limit and old[prefix] == new_text[prefix]:
         prefix += 1
     # start the edit at a line start so that the edit reads as whole lines
-    prefix = old.rfind("\n", 0, prefix) + 1
+    prefix = line_bounds(old, prefix)[0]
     suffix = 0
     while suffix < limit - prefix and old[len(old) - 1 - suffix] == new_text[len(new_text) - 1 - suffix]:
         suffix += 1

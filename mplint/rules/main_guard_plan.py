@@ -21,8 +21,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from mplint.model import ModuleModel, own_nodes, parent_of, scope_of
-from mplint.model.scopes import FUNCTION_NODES
+from mplint.model import FUNCTION_NODES, ModuleModel, own_nodes, parent_of, scope_of
 from mplint.rules.import_time_purity import (
     CONFIGURATORS,
     MUTABLE_IMPORT_STATE,

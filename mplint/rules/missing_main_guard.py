@@ -6,12 +6,19 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic, Fix
-from mplint.model import Kind, ModuleModel, header_expressions, own_nodes, parent_of
-from mplint.model.processes import ProcessStart
-from mplint.model.scopes import FUNCTION_NODES
+from mplint.model import (
+    FUNCTION_NODES,
+    Kind,
+    ModuleModel,
+    ProcessStart,
+    header_expressions,
+    own_nodes,
+    parent_of,
+)
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
 from mplint.rules.main_guard_fix import move_under_guard
+from mplint.source import count_line_breaks, split_lines, strip_line_break
 
 REIMPORTING_METHODS = ("spawn", "forkserver")
 
@@ -94,8 +101,8 @@ class MissingMainGuard(Rule):
                 if start is None or start.context_method == "fork":
                     continue
                 call_text = edits.text_of(ctx.source, node)
-                if len(call_text) > 60 or "\n" in call_text:
-                    call_text = call_text.split("\n")[0][:57] + "..."
+                if len(call_text) > 60 or count_line_breaks(call_text):
+                    call_text = strip_line_break(split_lines(call_text)[0])[:57] + "..."
                 if not isinstance(node, ast.Call):
                     call_text = "@" + call_text
                 found.append((statement, node, f"`{call_text}` {start.description}"))

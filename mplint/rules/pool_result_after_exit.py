@@ -6,8 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic
-from mplint.model import Kind, ModuleModel, parent_of
-from mplint.model.scopes import ancestors, end_position, position
+from mplint.model import Kind, ModuleModel, ancestors, end_position, parent_of, position
 from mplint.rules.base import Rule, RuleContext
 
 WAITING_METHODS = frozenset({"get", "wait"})
@@ -38,9 +37,23 @@ class PoolResultAfterExit(Rule):
         "never yields the missing results."
     )
     example = (
-        "with Pool() as pool:\n    result = pool.apply_async(work, (1,))\nprint(result.get())  # hangs\n"
+        "from multiprocessing import Pool\n\n\n"
+        "def work(x):\n"
+        "    return x * x\n\n\n"
+        'if __name__ == "__main__":\n'
+        "    with Pool() as pool:\n"
+        "        result = pool.apply_async(work, (1,))\n"
+        "    print(result.get())  # hangs: the pool was terminated on leaving the block\n"
     )
-    use_instead = "with Pool() as pool:\n    result = pool.apply_async(work, (1,))\n    print(result.get())\n"
+    use_instead = (
+        "from multiprocessing import Pool\n\n\n"
+        "def work(x):\n"
+        "    return x * x\n\n\n"
+        'if __name__ == "__main__":\n'
+        "    with Pool() as pool:\n"
+        "        result = pool.apply_async(work, (1,))\n"
+        "        print(result.get())\n"
+    )
     fix_safety = "There is no automatic fix: move the use into the `with` block."
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:

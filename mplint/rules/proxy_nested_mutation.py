@@ -7,9 +7,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mplint.diagnostics import Applicability, Diagnostic, Fix
-from mplint.model import Kind, ModuleModel, enclosing_statement, own_nodes, parent_of, scope_of
-from mplint.model.api import IN_PLACE_METHODS, PROXY_READ_METHODS
-from mplint.model.scopes import Binding, Scope, position
+from mplint.model import (
+    IN_PLACE_METHODS,
+    PROXY_READ_METHODS,
+    Binding,
+    Kind,
+    ModuleModel,
+    Scope,
+    enclosing_statement,
+    own_nodes,
+    parent_of,
+    position,
+    scope_of,
+)
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
 
@@ -119,12 +129,31 @@ class ProxyNestedMutation(Rule):
         "change is silently lost for every process. Only assignments through the proxy itself "
         "(`__setitem__`, `__setattr__` on a Namespace, `.value =` on a Value) are sent to the manager."
     )
-    example = 'def worker(shared):\n    shared[0]["id"] = 2  # changes a local copy\n'
-    use_instead = (
+    example = (
+        "from multiprocessing import Manager, Process\n\n\n"
         "def worker(shared):\n"
-        "    tmp = shared[0]\n"
-        '    tmp["id"] = 2\n'
-        "    shared[0] = tmp  # __setitem__ sends it to the manager\n"
+        '    shared[0]["id"] = 2  # changes a local copy\n\n\n'
+        'if __name__ == "__main__":\n'
+        "    with Manager() as manager:\n"
+        '        shared = manager.list([{"id": 1}])\n'
+        "        p = Process(target=worker, args=(shared,))\n"
+        "        p.start()\n"
+        "        p.join()\n"
+        "        print(shared[0])  # {'id': 1}\n"
+    )
+    use_instead = (
+        "from multiprocessing import Manager, Process\n\n\n"
+        "def worker(shared):\n"
+        "    record = shared[0]\n"
+        '    record["id"] = 2\n'
+        "    shared[0] = record  # __setitem__ sends it to the manager\n\n\n"
+        'if __name__ == "__main__":\n'
+        "    with Manager() as manager:\n"
+        '        shared = manager.list([{"id": 1}])\n'
+        "        p = Process(target=worker, args=(shared,))\n"
+        "        p.start()\n"
+        "        p.join()\n"
+        "        print(shared[0])  # {'id': 2}\n"
     )
     fix_safety = (
         "The temp-variable fix is safe: the key is evaluated once (a key with side effects is bound to a "

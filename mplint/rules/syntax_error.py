@@ -17,8 +17,28 @@ class SyntaxErrorRule(Rule):
         "A file that does not parse cannot run, and mplint cannot check it for any other pitfall. "
         "The rest of the run goes on with the other files."
     )
-    example = 'def test_manager(m):\n    tmp = m[0]\n    tmp{"id"} = 2\n    m[0] = tmp\n'
-    use_instead = 'def test_manager(m):\n    tmp = m[0]\n    tmp["id"] = 2\n    m[0] = tmp\n'
+    example = (
+        "from multiprocessing import Manager\n\n\n"
+        "def update(shared):\n"
+        "    record = shared[0]\n"
+        '    record{"id"} = 2\n'
+        "    shared[0] = record\n\n\n"
+        'if __name__ == "__main__":\n'
+        "    with Manager() as manager:\n"
+        '        shared = manager.list([{"id": 1}])\n'
+        "        update(shared)\n"
+    )
+    use_instead = (
+        "from multiprocessing import Manager\n\n\n"
+        "def update(shared):\n"
+        "    record = shared[0]\n"
+        '    record["id"] = 2\n'
+        "    shared[0] = record\n\n\n"
+        'if __name__ == "__main__":\n'
+        "    with Manager() as manager:\n"
+        '        shared = manager.list([{"id": 1}])\n'
+        "        update(shared)\n"
+    )
     fix_safety = "There is no fix: the intended code cannot be guessed."
     options = "None."
 

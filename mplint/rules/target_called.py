@@ -6,9 +6,7 @@ import ast
 from collections.abc import Iterator, Sequence
 
 from mplint.diagnostics import Applicability, Diagnostic, Fix
-from mplint.model import Kind, ModuleModel
-from mplint.model.scopes import FUNCTION_NODES
-from mplint.model.spawning import SPAWNING_NAMES, spawn_argument
+from mplint.model import FUNCTION_NODES, SPAWNING_NAMES, Kind, ModuleModel, spawn_argument
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
 from mplint.source import SourceText
@@ -30,8 +28,24 @@ class TargetCalled(Rule):
         "as the target: the work is done serially in the parent and the child does nothing, or fails "
         "with 'NoneType object is not callable'."
     )
-    example = "p = Process(target=work(item))\n"
-    use_instead = "p = Process(target=work, args=(item,))\n"
+    example = (
+        "from multiprocessing import Process\n\n\n"
+        "def work(item):\n"
+        '    print("working on", item)\n\n\n'
+        'if __name__ == "__main__":\n'
+        "    p = Process(target=work(1))  # runs work(1) here, in the parent\n"
+        "    p.start()\n"
+        "    p.join()\n"
+    )
+    use_instead = (
+        "from multiprocessing import Process\n\n\n"
+        "def work(item):\n"
+        '    print("working on", item)\n\n\n'
+        'if __name__ == "__main__":\n'
+        "    p = Process(target=work, args=(1,))\n"
+        "    p.start()\n"
+        "    p.join()\n"
+    )
     fix_safety = (
         "The fix passes the function and moves its arguments to `args=` (and `kwargs=`); it is unsafe, "
         "because the call's arguments are then evaluated once, in the parent, but the function runs in "

@@ -6,17 +6,21 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic
-from mplint.model import Kind, ModuleModel, own_nodes, parent_of, scope_of
-from mplint.model.inference import FunctionNode
-from mplint.model.scopes import (
+from mplint.model import (
+    FunctionNode,
+    Kind,
+    ModuleModel,
+    Value,
     ancestors,
     containing_block,
     enclosing_statement,
+    own_nodes,
+    parent_of,
     position,
     same_expression,
+    scope_of,
     statement_index,
 )
-from mplint.model.values import Value
 from mplint.rules.base import Rule, RuleContext
 
 
@@ -37,10 +41,32 @@ class TerminateWithSharedResource(Rule):
         "that never flushed) and that a lock or semaphore it held is never released, so the other "
         "processes block on it forever."
     )
-    example = "p = Process(target=work, args=(lock,))\np.start()\np.terminate()\n"
+    example = (
+        "from multiprocessing import Lock, Process\n\n\n"
+        "def work(lock):\n"
+        "    while True:\n"
+        "        with lock:\n"
+        '            print("working")\n\n\n'
+        'if __name__ == "__main__":\n'
+        "    lock = Lock()\n"
+        "    p = Process(target=work, args=(lock,))\n"
+        "    p.start()\n"
+        "    p.terminate()  # may kill it while it holds the lock\n"
+        "    p.join()\n"
+    )
     use_instead = (
-        "stop = Event()\np = Process(target=work, args=(lock, stop))\np.start()\nstop.set()  "
-        "# ask it to finish\np.join()\n"
+        "from multiprocessing import Event, Lock, Process\n\n\n"
+        "def work(lock, stop):\n"
+        "    while not stop.is_set():\n"
+        "        with lock:\n"
+        '            print("working")\n\n\n'
+        'if __name__ == "__main__":\n'
+        "    lock = Lock()\n"
+        "    stop = Event()\n"
+        "    p = Process(target=work, args=(lock, stop))\n"
+        "    p.start()\n"
+        "    stop.set()  # ask it to finish\n"
+        "    p.join()\n"
     )
     fix_safety = "There is no automatic fix: ask the process to stop (an Event, a sentinel) and join it."
 

@@ -7,13 +7,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from mplint.diagnostics import Diagnostic
-from mplint.model import Kind, ModuleModel, enclosing_statement, own_nodes, parent_of, scope_of
-from mplint.model.scopes import (
+from mplint.model import (
     FUNCTION_NODES,
+    Kind,
+    ModuleModel,
     Scope,
     containing_block,
+    enclosing_statement,
+    own_nodes,
+    parent_of,
     position,
     same_expression,
+    scope_of,
     statement_index,
     statements_after,
     walk,
@@ -264,21 +269,34 @@ class UnjoinedProcess(Rule):
         "managers and executors that are never shut down leave server and worker processes behind."
     )
     example = (
-        "def main():\n"
+        "import sys\n"
+        "from multiprocessing import Process\n\n\n"
+        "def work():\n"
+        '    print("working")\n\n\n'
+        "def main(quick):\n"
         "    p = Process(target=work)\n"
         "    p.start()\n"
         "    if quick:\n"
         "        return  # p is never joined on this path\n"
-        "    p.join()\n"
+        "    p.join()\n\n\n"
+        'if __name__ == "__main__":\n'
+        '    main(quick="--quick" in sys.argv)\n'
     )
     use_instead = (
-        "def main():\n"
+        "import sys\n"
+        "from multiprocessing import Process\n\n\n"
+        "def work():\n"
+        '    print("working")\n\n\n'
+        "def main(quick):\n"
         "    p = Process(target=work)\n"
         "    p.start()\n"
         "    try:\n"
-        "        ...\n"
+        "        if quick:\n"
+        "            return\n"
         "    finally:\n"
-        "        p.join()\n"
+        "        p.join()  # runs on every path, the early return included\n\n\n"
+        'if __name__ == "__main__":\n'
+        '    main(quick="--quick" in sys.argv)\n'
     )
     fix_safety = "There is no automatic fix: where to wait for a process is a design decision."
     options = "None."

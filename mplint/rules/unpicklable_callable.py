@@ -6,9 +6,16 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Diagnostic
-from mplint.model import ChildHandoff, Kind, ModuleModel, parent_of, scope_of
-from mplint.model.inference import returns_of
-from mplint.model.scopes import FUNCTION_NODES, position
+from mplint.model import (
+    FUNCTION_NODES,
+    ChildHandoff,
+    Kind,
+    ModuleModel,
+    parent_of,
+    position,
+    returns_of,
+    scope_of,
+)
 from mplint.rules.base import Rule, RuleContext
 
 EVERY_METHOD = ("fork", "spawn", "forkserver")
@@ -37,10 +44,19 @@ class UnpicklableCallable(Rule):
         "forkserver. A function defined under the main guard does not exist when a spawned child "
         "imports the main module: the task fails in the child and `Pool.map` may wait forever."
     )
-    example = "with Pool() as pool:\n    squares = pool.map(lambda x: x * x, range(10))\n"
+    example = (
+        "from multiprocessing import Pool\n\n"
+        'if __name__ == "__main__":\n'
+        "    with Pool() as pool:\n"
+        "        squares = pool.map(lambda x: x * x, range(10))\n"
+    )
     use_instead = (
-        "def square(x):\n    return x * x\n\n\n"
-        "with Pool() as pool:\n    squares = pool.map(square, range(10))\n"
+        "from multiprocessing import Pool\n\n\n"
+        "def square(x):\n"
+        "    return x * x\n\n\n"
+        'if __name__ == "__main__":\n'
+        "    with Pool() as pool:\n"
+        "        squares = pool.map(square, range(10))\n"
     )
     fix_safety = "There is no automatic fix: move the callable to the top level of the module by hand."
 

@@ -6,10 +6,21 @@ import ast
 from collections.abc import Iterator
 
 from mplint.diagnostics import Applicability, Diagnostic, Fix
-from mplint.model import ChildRuns, Kind, ModuleModel, own_nodes, parent_of, scope_of
-from mplint.model.scopes import FUNCTION_NODES, ancestors, enclosing_statement, position, same_expression
-from mplint.model.spawning import waits_for_children
-from mplint.model.values import Value
+from mplint.model import (
+    FUNCTION_NODES,
+    ChildRuns,
+    Kind,
+    ModuleModel,
+    Value,
+    ancestors,
+    enclosing_statement,
+    own_nodes,
+    parent_of,
+    position,
+    same_expression,
+    scope_of,
+    waits_for_children,
+)
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
 
@@ -33,10 +44,34 @@ class UnsynchronizedSharedUpdate(Rule):
         "value and both write old + 1, so increments are lost under contention. The lock that `Value` "
         "and `Array` carry is only taken for each single read or write, not around the pair."
     )
-    example = "def count(counter):\n    for _ in range(1000):\n        counter.value += 1\n"
+    example = (
+        "from multiprocessing import Process, Value\n\n\n"
+        "def count(counter):\n"
+        "    for _ in range(10_000):\n"
+        "        counter.value += 1\n\n\n"
+        'if __name__ == "__main__":\n'
+        '    counter = Value("i", 0)\n'
+        "    workers = [Process(target=count, args=(counter,)) for _ in range(4)]\n"
+        "    for p in workers:\n"
+        "        p.start()\n"
+        "    for p in workers:\n"
+        "        p.join()\n"
+        "    print(counter.value)  # often less than 40000\n"
+    )
     use_instead = (
-        "def count(counter):\n    for _ in range(1000):\n        with counter.get_lock():\n"
-        "            counter.value += 1\n"
+        "from multiprocessing import Process, Value\n\n\n"
+        "def count(counter):\n"
+        "    for _ in range(10_000):\n"
+        "        with counter.get_lock():\n"
+        "            counter.value += 1\n\n\n"
+        'if __name__ == "__main__":\n'
+        '    counter = Value("i", 0)\n'
+        "    workers = [Process(target=count, args=(counter,)) for _ in range(4)]\n"
+        "    for p in workers:\n"
+        "        p.start()\n"
+        "    for p in workers:\n"
+        "        p.join()\n"
+        "    print(counter.value)  # 40000\n"
     )
     fix_safety = (
         "The fix wraps the statement in `with v.get_lock():`; it is safe, and offered only for objects "
