@@ -23,7 +23,7 @@ from mplint.config_file import (
 from mplint.discovery import EXCLUDED_DIRECTORIES
 from mplint.globs import compile_glob
 from mplint.selection import resolve_fix_safety, resolve_layers, resolve_unfixable
-from mplint.settings import ALL_START_METHODS, Settings
+from mplint.settings import ALL_START_METHODS, DEFAULT_MAX_FILE_SIZE, Settings
 from mplint.severity import resolve_severities
 
 __all__ = ["ConfigError", "Project", "Resolver", "resolve_settings"]
@@ -66,6 +66,7 @@ class Project:
             unfixable=resolve_unfixable(options.fix_selections),
             severities=resolve_severities(options.severities),
             ignore_noqa=bool(options.ignore_noqa),
+            max_file_size=DEFAULT_MAX_FILE_SIZE if options.max_file_size is None else options.max_file_size,
         )
         exclude = default_exclude(root) if options.exclude is None else options.exclude
         return cls(config_path, root, options, settings, exclude + options.extend_exclude)

@@ -127,6 +127,7 @@ class Options:
     ignore_noqa: bool | None = None
     fix: bool | None = None
     baseline: Path | None = None
+    max_file_size: int | None = None
 
     def over(self, base: Options) -> Options:
         """These options layered over ``base``: keys set here win, the ``extend-*`` keys and the
@@ -154,6 +155,7 @@ class Options:
             ignore_noqa=pick(self.ignore_noqa, base.ignore_noqa),
             fix=pick(self.fix, base.fix),
             baseline=pick(self.baseline, base.baseline),
+            max_file_size=pick(self.max_file_size, base.max_file_size),
         )
 
 
@@ -331,6 +333,7 @@ class _Reader:
             "severity": lambda o, k, v: replace(o, severities=(self.severities(k, v),)),
             "fix": lambda o, k, v: replace(o, fix=self.boolean(k, v)),
             "baseline": lambda o, k, v: replace(o, baseline=self.file_path(k, v)),
+            "max-file-size": lambda o, k, v: replace(o, max_file_size=self.size(k, v)),
         }
         options = Options(path=self.path)
         for key, value in table.items():
@@ -400,6 +403,12 @@ class _Reader:
     def string(self, key: str, value: Any) -> str:
         if not isinstance(value, str):
             raise self.fail(key, f"expected a string, got {_kind(value)}")
+        return value
+
+    def size(self, key: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            shown = repr(value) if isinstance(value, int) else _kind(value)
+            raise self.fail(key, f"expected a number of characters (0 for no limit), got {shown}")
         return value
 
     def boolean(self, key: str, value: Any) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from mplint.diagnostics import Diagnostic, Location
+from mplint.fix_application import without_broken_fixes
 from mplint.fix_safety import drop_unfixable
 from mplint.model import ModuleModel
 from mplint.prefilter import Relevance, may_involve_multiprocessing, relevance
@@ -26,6 +27,17 @@ from mplint.suppressions import apply_suppressions, parse_suppressions
 
 class InternalError(Exception):
     """A rule or the model failed on a file: a bug in mplint, reported with the file's name."""
+
+
+class FileTooLarge(Exception):
+    """A source that may involve multiprocessing is larger than ``Settings.max_file_size``: it is
+    skipped, and the run reports it as a file that could not be checked."""
+
+    def __init__(self, path: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"{path}: not checked: {size:,} characters is more than max-file-size = {limit:,} "
+            "(set max-file-size = 0 for no limit; about 170 bytes of memory per character)"
+        )
 
 
 @dataclass
@@ -70,7 +82,8 @@ def check_text(text: str, path: str, settings: Settings, prefilter: bool = True)
 
     With ``prefilter`` (the default), a text that cannot involve multiprocessing is not parsed at all, and
     one that only calls multiprocessing names without importing them is only parsed (see
-    ``mplint.prefilter``).
+    ``mplint.prefilter``). Raises ``FileTooLarge`` for a text to parse that is longer than
+    ``settings.max_file_size``.
     """
     analysis = analyse_text(text, path, settings, prefilter)
     if not _retention.retain(analysis):
@@ -147,6 +160,8 @@ def analyse_text(text: str, path: str, settings: Settings, prefilter: bool = Tru
     needed = relevance(text) if prefilter else Relevance.FULL
     if needed is Relevance.NONE:
         return Analysis([])
+    if 0 < settings.max_file_size < len(text):
+        raise FileTooLarge(path, len(text), settings.max_file_size)
     _pause_collector()
     analysis = Analysis([], paused=True)
     try:
@@ -215,6 +230,7 @@ def _check_parsed(
             rows = {d.noqa_row for d in found if d.noqa_row is not None}
             suppressions = parse_suppressions(text, rows)
             found = apply_suppressions(found, suppressions, source, settings.select, KNOWN_CODES)
+        found = without_broken_fixes(text, found)
     except RecursionError:
         if model is not None:
             model.dispose()

@@ -8,6 +8,11 @@ from dataclasses import dataclass, field
 ALL_START_METHODS: tuple[str, ...] = ("fork", "spawn", "forkserver")
 
 
+DEFAULT_MAX_FILE_SIZE = 10_000_000
+"""Sources larger than this many characters are skipped with an error: analysing one takes about 170
+bytes of memory per character (docs/robustness.md), so the default bounds a check at about 1.7 GB."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """What a check of one file needs to know beyond its source."""
@@ -25,6 +30,8 @@ class Settings:
     """``(code, severity)`` for the codes whose severity is configured; the others keep their rule's."""
     ignore_noqa: bool = False
     """Report diagnostics even where a ``noqa`` comment suppresses them."""
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    """The largest source (in characters) that is analysed; 0: no limit (see ``mplint.engine``)."""
 
     @classmethod
     def default(cls) -> Settings:

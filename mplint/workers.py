@@ -26,7 +26,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from mplint.engine import InternalError, keep_trees_until_exit
+from mplint.engine import FileTooLarge, InternalError, keep_trees_until_exit
 from mplint.processing import Processed, process_source
 from mplint.report.results import FixMode
 from mplint.settings import Settings
@@ -61,6 +61,8 @@ def run_job(job: Job) -> Outcome:
         return Outcome(
             process_source(job.data, job.path, job.settings, job.fix_mode, job.settings.unsafe_fixes)
         )
+    except FileTooLarge as exc:
+        return Outcome(None, str(exc))
     except InternalError as exc:
         return Outcome(None, f"internal error while checking {exc}")
     except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the run

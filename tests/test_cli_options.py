@@ -258,6 +258,7 @@ def test_show_settings(project: Path) -> None:
         'MPL004 = "error", MPL005 = "error", MPL006 = "error", MPL007 = "error", MPL008 = "error", '
         'MPL009 = "error", MPL010 = "error", MPL011 = "warning", MPL100 = "warning" }',
         "# baseline is not set: every diagnostic is reported",
+        "max-file-size = 10000000",
     ]
     isolated = run_cli("check", "--show-settings", "--isolated", "app.py", cwd=project)
     assert "Settings path: none (default settings)" in isolated.stdout

@@ -25,8 +25,9 @@ from program_strategies import programs
 
 from mplint.diagnostics import Applicability, Diagnostic, Location
 from mplint.engine import check_text
+from mplint.fix_application import apply_fixes_detailed, parses
 from mplint.fix_safety import adjust_fix_safety
-from mplint.fixer import MAX_ROUNDS, apply_fixes_detailed, fix_text, parses
+from mplint.fixer import MAX_ROUNDS, fix_text
 from mplint.processing import process_source
 from mplint.report.results import FixMode
 from mplint.settings import Settings

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
-from mplint.fixer import MAX_ROUNDS, apply_fixes, fix_text
+from mplint.fix_application import apply_fixes
+from mplint.fixer import MAX_ROUNDS, fix_text
 from mplint.settings import Settings
 from mplint.source import SourceText
 
@@ -157,17 +158,24 @@ def test_fix_text_stops_after_max_rounds(monkeypatch: pytest.MonkeyPatch) -> Non
     assert len(result.remaining) == 1
 
 
-def test_fix_text_discards_a_round_that_does_not_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fix_text_drops_only_the_fix_that_does_not_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The round applying both fixes does not parse: it falls back to the fixes that do, and the
+    # broken one is reported as not fixable (no fix), not lost and not counted as fixed.
     monkeypatch.setattr("mplint.fixer.check_text", fake_check_text)
-    text = "a = bad_call()\nb = breaks()\n"
+    text = "a = bad_call()\nb = breaks()\nc = bad_call()\n"
     result = fix_text(text, "m.py", SETTINGS, unsafe=False)
-    assert result.text == text
-    assert result.fixed_count == 0
-    assert [d.message for d in result.remaining] == [
-        "`bad_call()` is a pitfall",
-        "`breaks()` is a pitfall",
-    ]
+    assert result.text == "a = good_call()\nb = breaks()\nc = good_call()\n"
+    assert result.fixed_count == 2
+    assert [(d.message, d.fix) for d in result.remaining] == [("`breaks()` is a pitfall", None)]
     ast.parse(result.text)
+
+
+def test_fix_text_drops_only_the_fix_that_cannot_be_encoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("mplint.fixer.check_text", fake_check_text)
+    text = "a = snowman()\nb = bad_call()\n"
+    result = fix_text(text, "m.py", SETTINGS, unsafe=False, encoding="latin-1")
+    assert result.text == "a = snowman()\nb = good_call()\n"
+    assert [(d.message, d.fix) for d in result.remaining] == [("`snowman()` is a pitfall", None)]
 
 
 def test_fix_text_respects_the_encoding(monkeypatch: pytest.MonkeyPatch) -> None:

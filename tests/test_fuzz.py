@@ -33,7 +33,8 @@ from hypothesis import strategies as st
 from program_strategies import GuardProgram, guard_programs, programs
 
 from mplint.engine import check_text
-from mplint.fixer import fix_text, parses
+from mplint.fix_application import parses
+from mplint.fixer import fix_text
 from mplint.settings import Settings
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"

@@ -176,3 +176,28 @@ def test_the_syntax_tree_is_freed_after_the_diagnostics_are_published(
     assert kept and not collecting  # published while the tree was still held, the collector paused
     assert analyses[0].model is None  # then freed
     assert gc.isenabled() is gc_was_enabled
+
+
+def test_a_burst_of_changes_checks_only_the_newest_version(slow: SlowCheck) -> None:
+    """With no debounce, 50 changes while a check runs start no check of the 49 outdated versions."""
+    published: list[CheckResult] = []
+
+    async def scenario() -> None:
+        linter = Linter(lambda document: Settings.default(), published.append, debounce=0)
+        linter.documents.open(URI, "v1", 1)
+        linter.schedule(URI)
+        await until(slow.started)
+        for version in range(2, 52):
+            assert linter.documents.change(URI, version, whole(f"v{version}"), UTF16) is not None
+            linter.schedule(URI)
+            await asyncio.sleep(0.001)  # each change's check gets queued behind the running one
+        slow.release.set()
+        for _ in range(1000):
+            if any(result.document.version == 51 for result in published):
+                break
+            await asyncio.sleep(0.005)
+        linter.shutdown()
+
+    asyncio.run(scenario())
+    assert slow.texts == ["v1", "v51"]
+    assert [result.document.version for result in published] == [51]

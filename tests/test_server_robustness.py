@@ -152,6 +152,29 @@ def test_unknown_methods_and_bad_parameters(raw: RawServer) -> None:
     assert raw.finish() == 0
 
 
+def test_a_request_named_after_a_notification_is_answered_with_an_error(raw: RawServer) -> None:
+    raw.initialize()
+    opened = {
+        "textDocument": {"uri": "file:///tmp/req.py", "languageId": "python", "version": 1, "text": "x"}
+    }
+    raw.send(frame(request(56, "textDocument/didOpen", opened)))
+    assert raw.error_code(56) == METHOD_NOT_FOUND
+    raw.send(frame(request(57, "initialized", {})))
+    assert raw.error_code(57) == METHOD_NOT_FOUND
+    raw.send(frame(request(58, "$/cancelRequest", {"id": 1})))
+    assert raw.error_code(58) == METHOD_NOT_FOUND
+    assert raw.alive(59)
+    assert raw.finish() == 0
+
+
+def test_a_second_initialize_is_refused(raw: RawServer) -> None:
+    raw.initialize()
+    raw.send(frame(request(70, "initialize", {"capabilities": {}})))
+    assert raw.error_code(70) == INVALID_REQUEST
+    assert raw.alive(71)
+    assert raw.finish() == 0
+
+
 def test_requests_after_shutdown_are_refused(raw: RawServer) -> None:
     raw.initialize()
     raw.send(frame(request(60, "shutdown")))

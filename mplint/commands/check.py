@@ -15,9 +15,9 @@ from mplint.commands.show import render_files, render_settings
 from mplint.config import Resolver, absolute
 from mplint.config_file import Options
 from mplint.discovery import discover
-from mplint.engine import InternalError, check_text
+from mplint.engine import FileTooLarge, InternalError, check_text
 from mplint.exclusion import ConfiguredFilter
-from mplint.fixer import parses
+from mplint.fix_application import parses
 from mplint.prefilter import Relevance, relevance
 from mplint.processing import Processed, process_source
 from mplint.reading import read_regular_file
@@ -145,6 +145,8 @@ class Run:
         mode = self.options.fix_mode if fix_mode is None else fix_mode
         try:
             return process_source(data, path, settings, mode, settings.unsafe_fixes)
+        except FileTooLarge as exc:
+            self.error(str(exc))
         except InternalError as exc:
             self.error(f"internal error while checking {exc}")
         except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the run
@@ -258,6 +260,9 @@ def _add_noqa(run: Run) -> int:
             continue  # reported as MPL000, which a directive cannot suppress
         try:
             diagnostics = check_text(decoded.text, name, run.settings_for(path))
+        except FileTooLarge as exc:
+            run.error(str(exc))
+            continue
         except InternalError as exc:
             run.error(f"internal error while checking {exc}")
             continue

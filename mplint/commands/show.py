@@ -58,6 +58,7 @@ def render_settings(path: Path, project: Project, settings: Settings, output_for
         f"fix = {json.dumps(bool(options.fix))}",
         f"severity = {{ {severities} }}",
         baseline,
+        f"max-file-size = {settings.max_file_size}",
     ]
     return "".join(line + "\n" for line in lines)
 

@@ -27,12 +27,15 @@ from mplint.model.scopes import (
     ScopeBuilder,
     ScopeTree,
     ancestors,
+    containing_block,
     enclosing_statement,
     end_position,
     parent_of,
     position,
     same_expression,
     scope_of,
+    statement_index,
+    statements_after,
     walk,
 )
 from mplint.model.spawning import LEADING_ARGUMENTS, SPAWNING_NAMES, spawn_argument, waits_for_children
@@ -57,6 +60,7 @@ __all__ = [
     "Scope",
     "Value",
     "ancestors",
+    "containing_block",
     "end_position",
     "enclosing_statement",
     "header_expressions",
@@ -67,6 +71,8 @@ __all__ = [
     "same_expression",
     "scope_of",
     "spawn_argument",
+    "statement_index",
+    "statements_after",
     "waits_for_children",
     "walk",
 ]

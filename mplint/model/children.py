@@ -47,6 +47,23 @@ class ChildRuns:
     classes: list[ast.ClassDef]
     resolved: list[ChildHandoff] | None = None
 
+    def __post_init__(self) -> None:
+        # Sets beside the lists, so that adding the thousandth process of a target is not a scan of
+        # the 999 before it.
+        self._direct_seen = set(self.direct)
+        self._classes_seen = set(self.classes)
+
+    def add(self, via: list[ChildHandoff], classes: list[ast.ClassDef]) -> None:
+        """Record more hand-offs and Process subclasses, each once, in order."""
+        for handoff in via:
+            if handoff not in self._direct_seen:
+                self._direct_seen.add(handoff)
+                self.direct.append(handoff)
+        for node in classes:
+            if node not in self._classes_seen:
+                self._classes_seen.add(node)
+                self.classes.append(node)
+
 
 def joined_in_loop(process_call: ast.Call, loop: ast.AST) -> bool:
     """Whether a process made in a loop (``p = Process(...)``) is joined later in the same pass, so that
@@ -164,8 +181,12 @@ class ChildAnalysis:
         included."""
         if runs.resolved is None:
             found = list(runs.direct)
+            seen = set(found)
             for node in runs.classes:
-                found.extend(h for h in self.constructions(node) if h not in found)
+                for handoff in self.constructions(node):
+                    if handoff not in seen:
+                        seen.add(handoff)
+                        found.append(handoff)
             runs.resolved = found
         return runs.resolved
 
@@ -229,10 +250,10 @@ class ChildAnalysis:
                 function, via, classes = pending.pop()
                 runs = functions.get(function)
                 if runs is not None:
-                    runs.direct.extend(h for h in via if h not in runs.direct)
-                    runs.classes.extend(c for c in classes if c not in runs.classes)
+                    runs.add(via, classes)
                     continue
-                functions[function] = ChildRuns(list(via), list(classes))
+                functions[function] = runs = ChildRuns([], [])
+                runs.add(via, classes)
                 for inner in own_nodes(list(function.body)):
                     if isinstance(inner, ast.Call):
                         callee = self.inference.value(inner.func)

@@ -9,6 +9,7 @@ the qualified name of an import.
 from __future__ import annotations
 
 import ast
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -100,6 +101,40 @@ def end_position(node: ast.AST) -> Position:
 def parent_of(node: ast.AST) -> ast.AST | None:
     parent: ast.AST | None = getattr(node, "_mpl_parent", None)
     return parent
+
+
+BLOCK_FIELDS = ("body", "orelse", "finalbody")
+
+
+def statement_index(block: list[ast.stmt], statement: ast.AST) -> int | None:
+    """The index of ``statement`` in ``block``, found by position in O(log n) (the statements of a
+    block are in source order), or None when it is not there."""
+    if not isinstance(statement, ast.stmt):
+        return None
+    key = (statement.lineno, statement.col_offset)
+    index = bisect.bisect_left(block, key, key=lambda s: (s.lineno, s.col_offset))
+    if index < len(block) and block[index] is statement:
+        return index
+    return None
+
+
+def statements_after(block: list[ast.stmt], statement: ast.AST) -> Iterator[ast.stmt]:
+    """The statements of ``block`` after ``statement``, without copying the block (a search that
+    stops early then costs what it reads)."""
+    index = statement_index(block, statement)
+    if index is None:
+        return
+    for later in range(index + 1, len(block)):
+        yield block[later]
+
+
+def containing_block(parent: ast.AST, child: ast.AST) -> list[ast.stmt] | None:
+    """The statement list of ``parent`` (its body, else or finally block) that holds ``child``."""
+    for name in BLOCK_FIELDS:
+        block = getattr(parent, name, None)
+        if isinstance(block, list) and block and statement_index(block, child) is not None:
+            return block
+    return None
 
 
 def scope_of(node: ast.AST) -> Scope:

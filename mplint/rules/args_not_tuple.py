@@ -47,8 +47,12 @@ class ArgsNotTuple(Rule):
         "    p.start()\n"
         "    p.join()\n"
     )
-    fix_safety = "The fix adds the missing comma (or wraps the literal in a one-element tuple); it is safe."
-    fix_availability = "always"
+    fix_safety = (
+        "The fix adds the missing comma (or wraps the literal in a one-element tuple); it is safe. "
+        "There is no fix for a `yield` expression: `(yield x,)` yields a tuple and `(yield,)` does "
+        "not parse."
+    )
+    fix_availability = "sometimes"
     fix_kind = "safe"
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -103,7 +107,9 @@ class ArgsNotTuple(Rule):
         return "`args=(x)` is not a tuple: parentheses without a comma"
 
     @staticmethod
-    def fix(ctx: RuleContext, argument: ast.expr) -> Fix:
+    def fix(ctx: RuleContext, argument: ast.expr) -> Fix | None:
+        if isinstance(argument, (ast.Yield, ast.YieldFrom)):
+            return None  # a comma after it would change what is yielded, or not parse
         source = ctx.source
         start, end = edits.span(source, argument)
         text = source.text[start:end]

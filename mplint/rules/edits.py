@@ -86,3 +86,19 @@ def comment_positions(text: str) -> list[tuple[int, int]]:
     except (tokenize.TokenError, SyntaxError):
         pass
     return found
+
+
+def comments_in(source: SourceText, start: int, end: int) -> list[tuple[int, str]]:
+    """(offset, text) of every comment between offsets ``start`` and ``end``, which must hold a
+    complete expression (so that its brackets are balanced)."""
+    fragment = source.text[start:end]
+    line_offsets = SourceText(fragment).line_starts
+    found: list[tuple[int, str]] = []
+    try:
+        for token in python_tokens(fragment):
+            if token.type == tokenize.COMMENT:
+                row, column = token.start
+                found.append((start + line_offsets[row - 1] + column, token.string))
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return found

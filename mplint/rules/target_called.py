@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from mplint.diagnostics import Applicability, Diagnostic, Fix
 from mplint.model import FUNCTION_NODES, SPAWNING_NAMES, Kind, ModuleModel, spawn_argument
 from mplint.rules import edits
 from mplint.rules.base import Rule, RuleContext
+from mplint.source import SourceText
 
 NON_CALLABLE_KINDS = (Kind.NONE, Kind.PLAIN, Kind.CONTAINER, Kind.COPY)
 
@@ -120,13 +121,13 @@ class TargetCalled(Rule):
         if any(isinstance(a, ast.Starred) for a in inner.args) or any(k.arg is None for k in inner.keywords):
             return None
         source = ctx.source
+        start, end = edits.span(source, inner)
+        layout = _ArgumentLayout(source, inner, start, end)
         func_text = edits.text_of(source, inner.func)
         args = [edits.text_of(source, a) for a in inner.args]
-        args_text = "(" + ", ".join(args) + ("," if len(args) == 1 else "") + ")"
-        kwargs_text = (
-            "{" + ", ".join(f'"{k.arg}": {edits.text_of(source, k.value)}' for k in inner.keywords) + "}"
-        )
-        start, end = edits.span(source, inner)
+        kwargs = [f'"{k.arg}": {edits.text_of(source, k.value)}' for k in inner.keywords]
+        args_text = layout.bracketed("(", args, ")", inner.args)
+        kwargs_text = layout.bracketed("{", kwargs, "}", inner.keywords)
         if role == "process":
             present = {k.arg for k in call.keywords}
             if "args" in present or "kwargs" in present:
@@ -142,5 +143,49 @@ class TargetCalled(Rule):
             content = func_text + (f", {args_text}" if args or inner.keywords else "")
             if inner.keywords:
                 content += f", {kwargs_text}"
+        content += layout.leftover()
         edit = edits.replace(source, start, end, content)
         return Fix(f"Pass `{func_text}` and its arguments to the child", (edit,), Applicability.UNSAFE)
+
+
+class _ArgumentLayout:
+    """The comments inside a call, each kept after the argument it follows: with comments, the
+    arguments are laid out one a line (a comment ends its line), inside the enclosing call's brackets."""
+
+    def __init__(self, source: SourceText, inner: ast.Call, start: int, end: int) -> None:
+        self.comments = edits.comments_in(source, start, end)
+        self.items: list[ast.AST] = [*inner.args, *inner.keywords]
+        self.starts = [edits.span(source, item)[0] for item in self.items]
+        self.used: set[int] = set()
+        line_start = source.text.rfind("\n", 0, start) + 1
+        line = source.text[line_start:start]
+        self.indent = line[: len(line) - len(line.lstrip())]
+
+    def notes_of(self, item: ast.AST) -> list[str]:
+        """The comments after ``item`` and before the next argument (those before the first argument
+        go with the first)."""
+        index = self.items.index(item)
+        low = self.starts[index] if index else -1
+        high = self.starts[index + 1] if index + 1 < len(self.starts) else None
+        notes: list[str] = []
+        for position, (offset, text) in enumerate(self.comments):
+            if offset >= low and (high is None or offset < high):
+                notes.append(text)
+                self.used.add(position)
+        return notes
+
+    def bracketed(self, opening: str, texts: list[str], closing: str, nodes: Sequence[ast.AST]) -> str:
+        notes = [self.notes_of(node) for node in nodes]
+        if not any(notes):
+            comma = "," if opening == "(" and len(texts) == 1 else ""
+            return opening + ", ".join(texts) + comma + closing
+        lines = [opening]
+        for text, comments in zip(texts, notes, strict=True):
+            lines.append(f"{self.indent}    {text}," + ("  " + "  ".join(comments) if comments else ""))
+        lines.append(self.indent + closing)
+        return "\n".join(lines)
+
+    def leftover(self) -> str:
+        """The comments of a call without arguments, kept after the fixed text."""
+        rest = [text for position, (_, text) in enumerate(self.comments) if position not in self.used]
+        return "".join(f"  {text}\n{self.indent}" for text in rest)

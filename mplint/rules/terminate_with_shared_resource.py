@@ -12,12 +12,14 @@ from mplint.model import (
     ModuleModel,
     Value,
     ancestors,
+    containing_block,
     enclosing_statement,
     own_nodes,
     parent_of,
     position,
     same_expression,
     scope_of,
+    statement_index,
 )
 from mplint.rules.base import Rule, RuleContext
 
@@ -167,8 +169,9 @@ def joined_just_before(terminate: ast.Call) -> bool:
             return False
         for field in ("body", "orelse", "finalbody"):
             block = getattr(parent, field, None)
-            if isinstance(block, list) and any(statement is s for s in block):
-                earlier = block[: [id(s) for s in block].index(id(statement))]
+            index = statement_index(block, statement) if isinstance(block, list) and block else None
+            if block is not None and index is not None:
+                earlier = block[:index]
                 if any(_joins(e, process) for e in earlier):
                     return True
         if isinstance(parent, ast.If) and _tests_alive(parent.test, process):
@@ -184,7 +187,7 @@ def joined_just_before(terminate: ast.Call) -> bool:
             block = containing_block(grand, loop) if grand is not None else None
             if block is None:
                 return False
-            earlier = block[: [id(s) for s in block].index(id(loop))]
+            earlier = block[: statement_index(block, loop) or 0]
             return any(
                 isinstance(e, (ast.For, ast.AsyncFor))
                 and same_expression(e.iter, loop.iter)
@@ -221,14 +224,6 @@ def _tests_alive(test: ast.expr, process: ast.expr) -> bool:
         and same_expression(node.value, process)
         for node in ast.walk(test)
     )
-
-
-def containing_block(parent: ast.AST, child: ast.AST) -> list[ast.stmt] | None:
-    for field in ("body", "orelse", "finalbody"):
-        block = getattr(parent, field, None)
-        if isinstance(block, list) and any(child is s for s in block):
-            return block
-    return None
 
 
 DISCARDING_METHODS = frozenset({"close", "cancel_join_thread", "join_thread"})

@@ -12,12 +12,15 @@ from mplint.model import (
     Kind,
     ModuleModel,
     Scope,
+    containing_block,
     enclosing_statement,
     own_nodes,
     parent_of,
     position,
     same_expression,
     scope_of,
+    statement_index,
+    statements_after,
     walk,
 )
 from mplint.rules.base import Rule, RuleContext
@@ -200,8 +203,7 @@ class JoinPaths:
                 return False
             block = containing_block(parent, current)
             if block is not None:
-                index = next(i for i, s in enumerate(block) if s is current)
-                for following in block[index + 1 :]:
+                for following in statements_after(block, current):
                     if self.joins(following):
                         return True
                     if isinstance(following, ast.Return):
@@ -232,14 +234,6 @@ def sub_blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
     blocks.extend(handler.body for handler in getattr(statement, "handlers", []) or [])
     blocks.extend(case.body for case in getattr(statement, "cases", []) or [])
     return blocks
-
-
-def containing_block(parent: ast.AST, child: ast.AST) -> list[ast.stmt] | None:
-    for field in ("body", "orelse", "finalbody"):
-        block = getattr(parent, field, None)
-        if isinstance(block, list) and any(s is child for s in block):
-            return block
-    return None
 
 
 def _inside(node: ast.AST, container: ast.AST) -> bool:
@@ -307,6 +301,9 @@ class UnjoinedProcess(Rule):
     )
     fix_safety = "There is no automatic fix: where to wait for a process is a design decision."
     options = "None."
+
+    def __init__(self) -> None:
+        self._daemon_names: dict[Scope, set[str]] = {}
 
     def check(self, ctx: RuleContext) -> Iterator[Diagnostic]:
         model = ctx.model
@@ -450,12 +447,12 @@ class UnjoinedProcess(Rule):
         for ancestor in _ancestors(statement):
             if isinstance(ancestor, (*FUNCTION_NODES, ast.Module, ast.ClassDef, *LOOP_NODES)):
                 return False
-            if isinstance(ancestor, ast.If) and any(current is s for s in ancestor.body):
+            if isinstance(ancestor, ast.If) and statement_index(ancestor.body, current) is not None:
                 parent = parent_of(ancestor)
                 block = containing_block(parent, ancestor) if parent is not None else None
                 if block is None:
                     return False
-                later = block[[id(s) for s in block].index(id(ancestor)) + 1 :]
+                later = statements_after(block, ancestor)
                 paths = JoinPaths(name, binding_statement)
                 return any(
                     isinstance(following, ast.If)
@@ -486,19 +483,23 @@ class UnjoinedProcess(Rule):
                 return True
         return False
 
-    @staticmethod
-    def daemon_flag_set(owner: Scope, name: str) -> bool:
-        for node in walk(owner.node):
-            if isinstance(node, ast.Assign) and not _is_false(node.value):
-                for target in node.targets:
-                    if (
-                        isinstance(target, ast.Attribute)
-                        and target.attr == "daemon"
-                        and isinstance(target.value, ast.Name)
-                        and target.value.id == name
-                    ):
-                        return True
-        return False
+    def daemon_flag_set(self, owner: Scope, name: str) -> bool:
+        """Whether ``name.daemon = ...`` (anything but False) is assigned anywhere in the scope: the
+        names are gathered once per scope, so many processes cost one walk."""
+        names = self._daemon_names.get(owner)
+        if names is None:
+            names = set()
+            for node in walk(owner.node):
+                if isinstance(node, ast.Assign) and not _is_false(node.value):
+                    for target in node.targets:
+                        if (
+                            isinstance(target, ast.Attribute)
+                            and target.attr == "daemon"
+                            and isinstance(target.value, ast.Name)
+                        ):
+                            names.add(target.value.id)
+            self._daemon_names[owner] = names
+        return name in names
 
     def unjoined_container(self, model: ModuleModel, scope: Scope, name: str) -> str | None:
         owner = scope.defining_scope(name)
@@ -539,7 +540,7 @@ class UnjoinedProcess(Rule):
             outer = parent_of(holder)
             block = containing_block(outer, holder) if outer is not None else None
             if block is not None:
-                later = block[[id(s) for s in block].index(id(holder)) + 1 :]
+                later = statements_after(block, holder)
                 if any(_names_call(node, taken, frozenset({"join"})) for e in later for node in walk(e)):
                     return True
         loop = _iterating_loop(load)
@@ -696,7 +697,7 @@ def rebound_before(name: str, statement: ast.stmt, methods: frozenset[str]) -> b
     block = containing_block(parent, statement) if parent is not None else None
     if block is None:
         return False
-    for later in block[block.index(statement) + 1 :]:
+    for later in statements_after(block, statement):
         if any(_names_call(node, name, methods) for node in walk(later)):
             return False
         targets: list[ast.expr] = []

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from lsprotocol import types
 
 from mplint.diagnostics import Applicability, Diagnostic
-from mplint.fixer import is_applicable
+from mplint.fix_application import is_applicable
 from mplint.server.convert import lsp_diagnostic, text_edit
 from mplint.server.documents import Document
 from mplint.server.positions import to_lsp_position

@@ -1,5 +1,6 @@
-"""Checking documents off the event loop: one result per document version, debounced re-checks, and
-no result for a version (or settings) that changed while it was being computed."""
+"""Checking documents off the event loop: one result per document version, debounced re-checks, no
+check at all of a version that is outdated before its check starts, and no result for a version (or
+settings) that changed while it was being computed."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from mplint.diagnostics import Diagnostic
-from mplint.engine import Analysis, InternalError, analyse_text
+from mplint.engine import Analysis, FileTooLarge, InternalError, analyse_text
 from mplint.fix_safety import adjust_fix_safety
 from mplint.server.documents import Document, DocumentStore
 from mplint.settings import Settings
@@ -36,6 +37,8 @@ def run_analysis(document: Document, settings: Settings) -> tuple[Analysis, str 
     """The document's analysis (to be released), or an empty one and the error when a rule fails on it."""
     try:
         analysis = analyse_text(document.text, document.path, settings)
+    except FileTooLarge as exc:
+        return Analysis([]), str(exc)
     except InternalError as exc:
         return Analysis([]), f"internal error while checking {exc}"
     except Exception as exc:  # noqa: BLE001 - one document's failure must not stop the server
@@ -108,7 +111,13 @@ class Linter:
         generation = self.generation
         settings = self.settings_for(document)
         loop = asyncio.get_running_loop()
-        analysis, error = await loop.run_in_executor(self.executor, run_analysis, document, settings)
+        outcome = await loop.run_in_executor(
+            self.executor, self._analyse_if_current, document, generation, settings
+        )
+        if outcome is None:
+            # a newer version (or new settings) came while this one waited: it is never looked at
+            return CheckResult(document, generation, settings, (), str(next(_result_ids)))
+        analysis, error = outcome
         result = CheckResult(
             document, generation, settings, tuple(analysis.diagnostics), str(next(_result_ids)), error
         )
@@ -117,6 +126,16 @@ class Linter:
         if self.is_current(document, generation):
             self.results[document.uri] = result
         return result
+
+    def _analyse_if_current(
+        self, document: Document, generation: int, settings: Settings
+    ) -> tuple[Analysis, str | None] | None:
+        """In the checking thread: the analysis of ``document``, or None when it is no longer the
+        latest version when its turn comes, so that a burst of changes costs the check of the newest
+        version only (plus the one already running), never one check per stale version."""
+        if not self.is_current(document, generation):
+            return None
+        return run_analysis(document, settings)
 
     def _release(self, analysis: Analysis) -> None:
         try:

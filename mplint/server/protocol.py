@@ -3,8 +3,9 @@
 pygls keeps a copy of every open document and fails on a change to a document that is not open;
 mplint keeps its own (see ``mplint.server.documents``), so the built-in handlers only pass the
 notifications on. pygls answers requests sent before ``initialize`` as if it had been received, and
-leaves those sent after ``shutdown`` unanswered; the LSP says to answer them with errors (-32002 and
--32600), and to drop notifications other than ``exit`` before ``initialize``.
+leaves those sent after ``shutdown`` unanswered, and accepts a second ``initialize``; the LSP says to
+answer them with errors (-32002, -32600 and -32600), and to drop notifications other than ``exit``
+before ``initialize``.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ class MplintProtocol(LanguageServerProtocol):
                 )
                 return
             if method == types.INITIALIZE:
+                if self.initialize_received:
+                    self._send_response(
+                        message.id,
+                        error=JsonRpcInvalidRequest("initialize was already received").to_response_error(),
+                    )
+                    return
                 self.initialize_received = True
         elif isinstance(message, RPCNotification) and not self.initialize_received and method != types.EXIT:
             return

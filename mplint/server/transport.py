@@ -18,7 +18,13 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcParseError
+from lsprotocol.types import METHOD_TO_TYPES
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInvalidRequest,
+    JsonRpcMethodNotFound,
+    JsonRpcParseError,
+)
 from pygls.protocol import JsonRPCProtocol
 
 logger = logging.getLogger(__name__)
@@ -41,6 +47,12 @@ def send_error(protocol: JsonRPCProtocol, msg_id: int | str | None, error: JsonR
     protocol._send_data(
         {"jsonrpc": "2.0", "id": msg_id, "error": {"code": error.code, "message": error.message}}
     )
+
+
+def is_notification_method(method: str) -> bool:
+    """Whether the LSP defines ``method`` as a notification (one that has no response)."""
+    types = METHOD_TO_TYPES.get(method)
+    return types is not None and types[1] is None
 
 
 def _message_id(data: dict[str, Any]) -> int | str | None:
@@ -67,6 +79,13 @@ def dispatch(body: bytes, protocol: JsonRPCProtocol, on_error: Callable[[Excepti
     if data.get("jsonrpc") != "2.0" or bad_id or not (isinstance(method, str) or is_response):
         if not is_response:  # a response is never answered
             send_error(protocol, msg_id, JsonRpcInvalidRequest("Invalid Request: not a JSON-RPC 2.0 message"))
+        return
+    if "id" in data and isinstance(method, str) and is_notification_method(method):
+        send_error(
+            protocol,
+            msg_id,
+            JsonRpcMethodNotFound(f"Method not found: {method} is a notification, not a request"),
+        )
         return
     try:
         message = protocol.structure_message(data)
