@@ -23,6 +23,36 @@ from mplint.prefilter import Relevance
 from mplint.settings import Settings
 from mplint.source import SourceText
 
+# A program with MPL001 and its safe fix on line 5.
+PROXY = """\
+from multiprocessing import Manager, Process
+
+
+def work(m):
+    m[0]["id"] = 2
+
+
+if __name__ == "__main__":
+    with Manager() as manager:
+        m = manager.list()
+        p = Process(target=work, args=(m,))
+        p.start()
+        p.join()
+"""
+# A program with MPL002 and its unsafe fix on line 9.
+UNGUARDED = """\
+from multiprocessing import Process
+
+
+def work():
+    pass
+
+
+p = Process(target=work)
+p.start()
+p.join()
+"""
+
 
 def run_cli(
     *args: str, cwd: Path, stdin: bytes | None = None, env: dict[str, str] | None = None

@@ -27,6 +27,28 @@ class RecordingClient(LanguageClient):
         self.registrations: list[types.Registration] = []
 
 
+# A document with MPL001 (line 5) and MPL002 (the unguarded Pool on line 8), for settings tests.
+BOTH = """\
+from multiprocessing import Manager, Pool, Process
+
+
+def test_manager(m):
+    m[0]["id"] = 2
+
+
+with Pool() as pool:
+    print(pool.map(abs, range(3)))
+
+if __name__ == "__main__":
+    with Manager() as manager:
+        m = manager.list()
+        m.append({"id": 1})
+        p = Process(target=test_manager, args=(m,))
+        p.start()
+        p.join()
+"""
+
+
 def _publish(client: RecordingClient, params: types.PublishDiagnosticsParams) -> None:
     client.published.append(params)
     client.diagnostics[params.uri] = params.diagnostics

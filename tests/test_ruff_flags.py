@@ -9,39 +9,10 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_support import run_cli
+from cli_support import PROXY, UNGUARDED, run_cli
 
 from mplint import __version__
 
-# MPL001 with a safe fix on line 5.
-PROXY = """\
-from multiprocessing import Manager, Process
-
-
-def work(m):
-    m[0]["id"] = 2
-
-
-if __name__ == "__main__":
-    with Manager() as manager:
-        m = manager.list()
-        p = Process(target=work, args=(m,))
-        p.start()
-        p.join()
-"""
-# MPL002 with an unsafe fix on line 9.
-UNGUARDED = """\
-from multiprocessing import Process
-
-
-def work():
-    pass
-
-
-p = Process(target=work)
-p.start()
-p.join()
-"""
 NO_FILES = "warning: No Python files found under the given path(s)\n"
 
 

@@ -7,30 +7,10 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from lsp_support import CONFIG, RecordingClient, initialize, open_document, wait_until
+from lsp_support import BOTH, CONFIG, RecordingClient, initialize, open_document, wait_until
 from lsprotocol import types
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-BOTH = """\
-from multiprocessing import Manager, Pool, Process
-
-
-def test_manager(m):
-    m[0]["id"] = 2
-
-
-with Pool() as pool:
-    print(pool.map(abs, range(3)))
-
-if __name__ == "__main__":
-    with Manager() as manager:
-        m = manager.list()
-        m.append({"id": 1})
-        p = Process(target=test_manager, args=(m,))
-        p.start()
-        p.join()
-"""
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")
