@@ -293,6 +293,23 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
+_SELECTION_FIELDS = {
+    "select": "select",
+    "extend-select": "extend_select",
+    "ignore": "ignore",
+    "fixable": "select",
+    "extend-fixable": "extend_select",
+    "unfixable": "ignore",
+}
+"""The field of a file's selection layer that each selecting key sets (``fixable`` selects as ``select``)."""
+
+
+def _layered(layers: tuple[Selection, ...], key: str, selectors: tuple[str, ...]) -> tuple[Selection, ...]:
+    """A file's one selection layer, with ``key``'s selectors set in it."""
+    layer = layers[0] if layers else Selection()
+    return (replace(layer, **{_SELECTION_FIELDS[key]: selectors}),)
+
+
 class _Reader:
     """Validates the keys of one file's table, naming the file and key in every error."""
 
@@ -348,26 +365,12 @@ class _Reader:
         return options
 
     def _select(self, options: Options, key: str, value: Any) -> Options:
-        selectors = self.selectors(key, value)
-        layer = options.selections[0] if options.selections else Selection()
-        if key == "select":
-            layer = replace(layer, select=selectors)
-        elif key == "extend-select":
-            layer = replace(layer, extend_select=selectors)
-        else:
-            layer = replace(layer, ignore=selectors)
-        return replace(options, selections=(layer,))
+        layers = _layered(options.selections, key, self.selectors(key, value))
+        return replace(options, selections=layers)
 
     def _fixable(self, options: Options, key: str, value: Any) -> Options:
-        selectors = self.selectors(key, value)
-        layer = options.fix_selections[0] if options.fix_selections else Selection()
-        if key == "fixable":
-            layer = replace(layer, select=selectors)
-        elif key == "extend-fixable":
-            layer = replace(layer, extend_select=selectors)
-        else:
-            layer = replace(layer, ignore=selectors)
-        return replace(options, fix_selections=(layer,))
+        layers = _layered(options.fix_selections, key, self.selectors(key, value))
+        return replace(options, fix_selections=layers)
 
     def severities(self, key: str, value: Any) -> tuple[tuple[str, str], ...]:
         if not isinstance(value, dict):
