@@ -17,6 +17,7 @@ from mplint.report.results import FileResult, ReportOptions
 from mplint.rules import resolve_selection
 from mplint.settings import Settings
 from mplint.source import SourceText
+from mplint.workspace.selection import default_settings
 
 
 def shared_target(processes: int) -> str:
@@ -49,7 +50,7 @@ def test_processes_sharing_a_target_are_not_compared_with_each_other(
 
     monkeypatch.setattr(ChildHandoff, "__eq__", counting)
     processes = 400
-    check_text(shared_target(processes), "m.py", Settings.default())
+    check_text(shared_target(processes), "m.py", default_settings())
     assert comparisons <= 4 * processes  # each hand-off against every other one: 80,000
 
 

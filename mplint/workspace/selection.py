@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mplint.config_file import Selection
 from mplint.rules import ALL_CODES, BY_CODE, BY_NAME, resolve_selector
+from mplint.settings import Settings
+from mplint.workspace.config_file import Selection
 
 EXACT = 1000
 """The specificity of a selector naming one rule."""
@@ -27,6 +28,11 @@ def by_specificity(selectors: Iterable[str]) -> dict[int, list[str]]:
     for selector in selectors:
         levels.setdefault(specificity(selector), []).append(selector)
     return levels
+
+
+def default_settings() -> Settings:
+    """The settings of a run without configuration: every rule on, everything else at its default."""
+    return Settings(select=frozenset(ALL_CODES))
 
 
 def resolve_layers(layers: Iterable[Selection]) -> frozenset[str]:
