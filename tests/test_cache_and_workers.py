@@ -15,10 +15,10 @@ from mplint import __version__
 from mplint.cache import Cache, clean, diagnostic_from_json, diagnostic_to_json, entry_key
 from mplint.engine import check_text, keep_trees_until_exit
 from mplint.report.results import FixMode
-from mplint.rules import resolve_selection
 from mplint.settings import Settings
 from mplint.workers import PARALLEL_THRESHOLD, Job, JobQueue, run_jobs
-from mplint.workspace.selection import default_settings
+from mplint.workspace.config_file import Selection
+from mplint.workspace.selection import default_settings, resolve_layers
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAP = (ROOT / "fixtures" / "documents" / "trap_buggy.py").read_bytes()
@@ -42,7 +42,7 @@ def test_entries_round_trip_with_fixes(tmp_path: Path) -> None:
 
 def test_keys_change_with_content_settings_and_version() -> None:
     default = default_settings()
-    only_mpl003 = Settings(select=resolve_selection(["MPL003"]))
+    only_mpl003 = Settings(select=resolve_layers([Selection(select=("MPL003",))]))
     assert entry_key(TRAP, default, "a.py") != entry_key(TRAP + b"\n", default, "a.py")
     assert entry_key(TRAP, default, "a.py") != entry_key(TRAP, only_mpl003, "a.py")
     assert entry_key(TRAP, default, "a.py") != entry_key(TRAP, default, "b.py")
