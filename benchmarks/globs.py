@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from glob_reference import reference_regex  # noqa: E402
 
-from mplint.globs import compile_glob  # noqa: E402
+from mplint.workspace.globs import compile_glob  # noqa: E402
 
 NAME = "a" * 30 + ".py"
 

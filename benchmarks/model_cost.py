@@ -21,8 +21,8 @@ from mplint.model import ModuleModel
 from mplint.prefilter import Relevance, relevance
 from mplint.rules import RULES
 from mplint.rules.base import RuleContext
-from mplint.settings import Settings
 from mplint.source import SourceText
+from mplint.workspace.selection import default_settings
 
 
 def corpus_b() -> list[tuple[Path, str]]:
@@ -53,7 +53,7 @@ def main() -> None:
     files = corpus_b()
     lines = sum(text.count("\n") for _, text in files)
     texts = [text for _, text in files]
-    settings = Settings.default()
+    settings = default_settings()
 
     def ast_parse() -> None:
         for text in texts:
@@ -98,7 +98,7 @@ def main() -> None:
 def engine_phases(texts: list[str]) -> dict[str, float]:
     """The engine's work split into its phases, summed over ``texts``: the prefilter, parsing (files
     it only parses for syntax errors too), the scope pass, inference and rules, freeing the trees."""
-    settings = Settings.default()
+    settings = default_settings()
     best: dict[str, float] = {}
     for _ in range(3):
         spent = dict.fromkeys(("prefilter", "parse (ast)", "scope pass", "inference and rules", "free"), 0.0)

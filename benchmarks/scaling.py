@@ -77,9 +77,9 @@ def plain_module(size: int) -> bytes:
 
 def median_seconds(data: bytes, runs: int) -> float:
     from mplint.engine import check_bytes
-    from mplint.settings import Settings
+    from mplint.workspace.selection import default_settings
 
-    settings = Settings.default()
+    settings = default_settings()
     times = []
     for _ in range(runs):
         start = time.perf_counter()

@@ -13,7 +13,17 @@ from typing import NoReturn
 
 from mplint import __version__
 from mplint.cache import DEFAULT_CACHE_DIR
-from mplint.cli_config import (
+from mplint.commands.check import EXIT_ERROR, CheckOptions, run_check
+from mplint.commands.clean import run_clean
+from mplint.commands.rule import run_rule
+from mplint.commands.version import run_version
+from mplint.environment import CACHE_DIR_VARIABLE, NO_CACHE_VARIABLE, OUTPUT_FORMAT_VARIABLE, env_flag
+from mplint.report import OUTPUT_FORMATS, STATISTICS_FORMATS, FixMode
+from mplint.report.escape import printable
+from mplint.report.paths import STDIN_NAME
+from mplint.settings import ALL_START_METHODS
+from mplint.streams import fill_closed_streams
+from mplint.workspace.cli_config import (
     OptionError,
     add_config_arguments,
     check_combinations,
@@ -21,17 +31,7 @@ from mplint.cli_config import (
     config_arguments,
     normalize_argv,
 )
-from mplint.commands.check import EXIT_ERROR, CheckOptions, run_check
-from mplint.commands.clean import run_clean
-from mplint.commands.rule import run_rule
-from mplint.commands.version import run_version
-from mplint.config_file import ConfigError
-from mplint.environment import CACHE_DIR_VARIABLE, NO_CACHE_VARIABLE, OUTPUT_FORMAT_VARIABLE, env_flag
-from mplint.report import OUTPUT_FORMATS, STATISTICS_FORMATS, FixMode
-from mplint.report.escape import printable
-from mplint.report.paths import STDIN_NAME
-from mplint.settings import ALL_START_METHODS
-from mplint.streams import fill_closed_streams
+from mplint.workspace.config_file import ConfigError
 
 
 class UsageError(Exception):

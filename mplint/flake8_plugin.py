@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import ClassVar
 
 from mplint import __version__
-from mplint.config import Resolver
 from mplint.engine import check_text
 from mplint.settings import Settings
+from mplint.workspace.config import Resolver
 
 Flake8Error = tuple[int, int, str, type]
 _STANDARD_INPUT_NAMES = frozenset({"stdin", "-"})

@@ -32,9 +32,3 @@ class Settings:
     """Report diagnostics even where a ``noqa`` comment suppresses them."""
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     """The largest source (in characters) that is analysed; 0: no limit (see ``mplint.engine``)."""
-
-    @classmethod
-    def default(cls) -> Settings:
-        from mplint.rules import ALL_CODES
-
-        return cls(select=frozenset(ALL_CODES))

@@ -9,8 +9,8 @@ from dataclasses import replace
 
 from mplint.diagnostics import SEVERITIES, Diagnostic
 from mplint.rules import BY_CODE, resolve_selector
-from mplint.selection import by_specificity
 from mplint.settings import Settings
+from mplint.workspace.selection import by_specificity
 
 ERROR, WARNING, INFO = SEVERITIES
 

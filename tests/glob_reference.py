@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from mplint.globs import GlobError
+from mplint.workspace.globs import GlobError
 
 
 def reference_regex(text: str, *, braces: bool = False) -> re.Pattern[str]:

@@ -7,12 +7,13 @@ import textwrap
 from mplint.diagnostics import Diagnostic
 from mplint.engine import check_text
 from mplint.fixer import fix_text
-from mplint.rules import resolve_selection
 from mplint.settings import Settings
+from mplint.workspace.config_file import Selection
+from mplint.workspace.selection import resolve_layers
 
 
 def settings(*codes: str, start_methods: tuple[str, ...] | None = None) -> Settings:
-    select = resolve_selection(list(codes) or None)
+    select = resolve_layers([Selection(select=codes)] if codes else [])
     if start_methods is None:
         return Settings(select=select)
     return Settings(select=select, start_methods=start_methods)

@@ -15,7 +15,7 @@ from cli_support import run_cli, run_main
 
 from mplint.engine import check_text
 from mplint.fixer import fix_text
-from mplint.settings import Settings
+from mplint.workspace.selection import default_settings
 
 # Every directory below also holds this program, whose MPL006 shows that the other files are checked.
 PITFALL_LINES = [
@@ -239,7 +239,7 @@ DEEP_CHAINS = {
 @pytest.mark.parametrize("name", sorted(DEEP_CHAINS))
 def test_deep_chains_are_analysed_without_error(name: str) -> None:
     text = DEEP_CHAINS[name]
-    settings = Settings.default()
+    settings = default_settings()
     check_text(text, "deep.py", settings)  # raised InternalError (RecursionError) before
     fixed = fix_text(text, "deep.py", settings, unsafe=True)
     assert fixed.text.startswith("import multiprocessing")
@@ -248,12 +248,12 @@ def test_deep_chains_are_analysed_without_error(name: str) -> None:
 def test_a_deep_chain_does_not_hide_the_main_guard_diagnostic() -> None:
     """The guard fix is built with libcst, whose code generation recurses: a deep expression loses the
     fix, not the diagnostic."""
-    found = check_text(DEEP_CHAINS["subscript chain on a proxy"], "deep.py", Settings.default())
+    found = check_text(DEEP_CHAINS["subscript chain on a proxy"], "deep.py", default_settings())
     assert "MPL002" in [d.code for d in found]
 
 
 def test_parser_stack_overflow_is_reported_with_a_message() -> None:
-    found = check_text("import multiprocessing\nx = " + "-" * 20_000 + "x\n", "deep.py", Settings.default())
+    found = check_text("import multiprocessing\nx = " + "-" * 20_000 + "x\n", "deep.py", default_settings())
     assert [d.code for d in found] == ["MPL000"]
     assert found[0].message != "SyntaxError: "
 

@@ -15,16 +15,17 @@ from mplint import __version__
 from mplint.cache import Cache, clean, diagnostic_from_json, diagnostic_to_json, entry_key
 from mplint.engine import check_text, keep_trees_until_exit
 from mplint.report.results import FixMode
-from mplint.rules import resolve_selection
 from mplint.settings import Settings
 from mplint.workers import PARALLEL_THRESHOLD, Job, JobQueue, run_jobs
+from mplint.workspace.config_file import Selection
+from mplint.workspace.selection import default_settings, resolve_layers
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAP = (ROOT / "fixtures" / "documents" / "trap_buggy.py").read_bytes()
 
 
 def test_entries_round_trip_with_fixes(tmp_path: Path) -> None:
-    settings = Settings.default()
+    settings = default_settings()
     diagnostics = check_text(TRAP.decode(), "trap.py", settings)
     assert any(d.fix is not None for d in diagnostics)
     cache = Cache(tmp_path / ".mplint_cache")
@@ -40,19 +41,19 @@ def test_entries_round_trip_with_fixes(tmp_path: Path) -> None:
 
 
 def test_keys_change_with_content_settings_and_version() -> None:
-    default = Settings.default()
-    only_mpl003 = Settings(select=resolve_selection(["MPL003"]))
+    default = default_settings()
+    only_mpl003 = Settings(select=resolve_layers([Selection(select=("MPL003",))]))
     assert entry_key(TRAP, default, "a.py") != entry_key(TRAP + b"\n", default, "a.py")
     assert entry_key(TRAP, default, "a.py") != entry_key(TRAP, only_mpl003, "a.py")
     assert entry_key(TRAP, default, "a.py") != entry_key(TRAP, default, "b.py")
-    assert entry_key(TRAP, default, "a.py") == entry_key(TRAP, Settings.default(), "a.py")
+    assert entry_key(TRAP, default, "a.py") == entry_key(TRAP, default_settings(), "a.py")
 
 
 def test_corrupt_or_foreign_entries_are_ignored(tmp_path: Path) -> None:
     """Entries this user's mplint signed, but which do not hold, are ignored like unsigned ones
     (tests/test_cache_trust.py covers entries signed by anyone else)."""
     cache = Cache(tmp_path)
-    settings = Settings.default()
+    settings = default_settings()
     key = entry_key(TRAP, settings, "trap.py")
     cache.put(key, "trap.py", check_text(TRAP.decode(), "trap.py", settings))
     path = tmp_path / __version__ / key[:2] / f"{key}.json"
@@ -85,7 +86,7 @@ def test_clean_removes_only_a_cache_directory(tmp_path: Path) -> None:
 def test_workers_give_the_same_results_in_order() -> None:
     files = sorted((ROOT / "fixtures").rglob("*.py"))
     assert len(files) >= PARALLEL_THRESHOLD
-    settings = Settings.default()
+    settings = default_settings()
     jobs = [Job(str(p), p.read_bytes(), settings, FixMode.GENERATE) for p in files]
     parallel = run_jobs(jobs, workers=2)
     serial = run_jobs(jobs, workers=1)
@@ -98,7 +99,7 @@ def test_workers_give_the_same_results_in_order() -> None:
 
 def test_the_job_queue_starts_workers_only_for_enough_jobs() -> None:
     files = sorted((ROOT / "fixtures").rglob("*.py"))
-    settings = Settings.default()
+    settings = default_settings()
     jobs = [Job(str(p), p.read_bytes(), settings, FixMode.GENERATE) for p in files]
     with JobQueue(workers=2) as few:
         for job in jobs[: PARALLEL_THRESHOLD - 1]:

@@ -17,7 +17,7 @@ from mplint import __version__
 from mplint.cache import Cache, diagnostic_to_json, entry_key, settings_fingerprint
 from mplint.diagnostics import Diagnostic, Location
 from mplint.engine import check_text
-from mplint.settings import Settings
+from mplint.workspace.selection import default_settings
 
 PITFALL = (
     "from multiprocessing import Process\n\n\ndef work(x):\n    print(x)\n\n\n"
@@ -37,7 +37,7 @@ def commit_empty_entries(project: Path, name: str) -> None:
     under the key anyone can compute, in the unsigned format of earlier versions, and in today's
     format signed with another user's key."""
     data = (project / name).read_bytes()
-    settings = Settings.default()
+    settings = default_settings()
     cache_root = project / ".mplint_cache"
     digest = hashlib.sha256()
     for part in (__version__.encode(), settings_fingerprint(settings).encode()):
@@ -69,14 +69,14 @@ def test_this_users_entries_are_used(tmp_path: Path) -> None:
     claimed = Diagnostic("MPL003", "unjoined-process", "from the cache", Location(10, 5), Location(10, 14))
     cache = Cache(tmp_path / ".mplint_cache")
     cache.put(
-        entry_key(data, Settings.default(), str(tmp_path / "job.py")), str(tmp_path / "job.py"), [claimed]
+        entry_key(data, default_settings(), str(tmp_path / "job.py")), str(tmp_path / "job.py"), [claimed]
     )
     result = run_cli("check", "--isolated", "--output-format", "concise", "job.py", cwd=tmp_path)
     assert result.stdout.splitlines()[0] == "job.py:10:5: MPL003 from the cache"
 
 
 def valid_diagnostics() -> list[Diagnostic]:
-    found = check_text(PITFALL, "job.py", Settings.default())
+    found = check_text(PITFALL, "job.py", default_settings())
     assert found and all(d.fix is not None for d in found)
     return found
 
@@ -104,7 +104,7 @@ def test_signed_entries_that_do_not_fit_the_file_are_ignored(
     data = PITFALL.encode()
     path = str(tmp_path / "job.py")
     cache = Cache(tmp_path / "cache")
-    key = entry_key(data, Settings.default(), path)
+    key = entry_key(data, default_settings(), path)
     cache.put(key, path, valid_diagnostics())
     assert cache.get(key, path, data) is not None
     item = diagnostic_to_json(valid_diagnostics()[0])
@@ -121,7 +121,7 @@ def test_signed_entries_that_do_not_fit_the_file_are_ignored(
 def test_an_entry_for_another_file_is_ignored(tmp_path: Path) -> None:
     data = PITFALL.encode()
     cache = Cache(tmp_path / "cache")
-    key = entry_key(data, Settings.default(), "a.py")
+    key = entry_key(data, default_settings(), "a.py")
     cache.put(key, "a.py", valid_diagnostics())
     assert cache.get(key, "a.py", data) is not None
     assert cache.get(key, "b.py", data) is None
@@ -130,7 +130,7 @@ def test_an_entry_for_another_file_is_ignored(tmp_path: Path) -> None:
 def test_entries_are_read_from_regular_files_only(tmp_path: Path) -> None:
     data = PITFALL.encode()
     cache = Cache(tmp_path / "cache")
-    key = entry_key(data, Settings.default(), "a.py")
+    key = entry_key(data, default_settings(), "a.py")
     cache.put(key, "a.py", [])
     path = entry_file(tmp_path / "cache", key)
     real = tmp_path / "elsewhere.json"

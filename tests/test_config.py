@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from mplint.config import Resolver, resolve_settings
-from mplint.config_file import ConfigError, Selection, config_in, read_config
 from mplint.diagnostics import Applicability, Diagnostic, Fix, Location
 from mplint.fix_safety import adjust_fix_safety
 from mplint.fixer import fix_text
-from mplint.gitignore import GitIgnore
-from mplint.globs import GlobError, compile_glob
 from mplint.rules import ALL_CODES
-from mplint.selection import resolve_fix_safety, resolve_layers
 from mplint.settings import Settings
+from mplint.workspace.config import Resolver, resolve_settings
+from mplint.workspace.config_file import ConfigError, Selection, config_in, read_config
+from mplint.workspace.gitignore import GitIgnore
+from mplint.workspace.globs import GlobError, compile_glob
+from mplint.workspace.selection import default_settings, resolve_fix_safety, resolve_layers
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -398,7 +398,7 @@ def test_config_option_makes_globs_relative_to_the_working_directory(tmp_path: P
 
 def test_isolated_ignores_configuration_files(tmp_path: Path) -> None:
     write(tmp_path / "mplint.toml", 'select = ["MPL002"]\n')
-    assert Resolver(isolated=True).settings_for(tmp_path / "a.py") == Settings.default()
+    assert Resolver(isolated=True).settings_for(tmp_path / "a.py") == default_settings()
 
 
 def test_exclusions_last_match_wins(tmp_path: Path) -> None:
@@ -430,7 +430,7 @@ def test_resolve_settings_for_the_language_server(tmp_path: Path) -> None:
 
 
 def test_extend_safe_fixes_promotes_an_unsafe_fix() -> None:
-    plain = fix_text(UNGUARDED, "u.py", Settings.default(), unsafe=False)
+    plain = fix_text(UNGUARDED, "u.py", default_settings(), unsafe=False)
     assert plain.text == UNGUARDED and [d.code for d in plain.remaining] == ["MPL002"]
     promoted = Settings(select=ALL, extend_safe_fixes=frozenset({"MPL002"}))
     fixed = fix_text(UNGUARDED, "u.py", promoted, unsafe=False)

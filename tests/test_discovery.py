@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mplint.discovery import EXCLUDED_DIRECTORIES, discover
+from mplint.workspace.discovery import EXCLUDED_DIRECTORIES, discover
 
 
 def touch(path: Path) -> Path:

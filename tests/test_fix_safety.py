@@ -31,11 +31,12 @@ from mplint.fixer import MAX_ROUNDS, fix_text
 from mplint.processing import process_source
 from mplint.report.results import FixMode
 from mplint.settings import Settings
+from mplint.workspace.selection import default_settings
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
 PARSABLE = [path for path in FIXTURE_FILES if parses(path.read_text(encoding="utf-8"))]
-SETTINGS = Settings.default()
+SETTINGS = default_settings()
 _BREAK = re.compile(r"\r\n|\r|\n")
 
 

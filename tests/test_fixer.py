@@ -14,6 +14,7 @@ from mplint.fix_application import apply_fixes
 from mplint.fixer import MAX_ROUNDS, fix_text
 from mplint.settings import Settings
 from mplint.source import SourceText
+from mplint.workspace.selection import default_settings
 
 SAFE = Applicability.SAFE
 UNSAFE = Applicability.UNSAFE
@@ -130,7 +131,7 @@ def test_non_ascii_columns_are_characters() -> None:
     assert apply_fixes(text, [fix], unsafe=False) == ("s = 'é'; x = good\n", 1)
 
 
-SETTINGS = Settings.default()
+SETTINGS = default_settings()
 
 
 def test_fix_text_rechecks_until_done(monkeypatch: pytest.MonkeyPatch) -> None:

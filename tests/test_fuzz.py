@@ -35,11 +35,11 @@ from program_strategies import GuardProgram, guard_programs, programs
 from mplint.engine import check_text
 from mplint.fix_application import parses
 from mplint.fixer import fix_text
-from mplint.settings import Settings
+from mplint.workspace.selection import default_settings
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 FIXTURE_TEXTS = [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.py"))]
-SETTINGS = Settings.default()
+SETTINGS = default_settings()
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles what it makes
 LONG = int(os.environ.get("MPLINT_FUZZ_EXAMPLES", "0"))
 SEED = os.environ.get("MPLINT_FUZZ_SEED")

@@ -8,7 +8,7 @@ from glob_reference import reference_regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mplint.globs import GlobError, compile_glob
+from mplint.workspace.globs import GlobError, compile_glob
 
 # Small alphabets, so that random patterns and paths meet often.
 PATTERN_PIECES = st.sampled_from(

@@ -14,9 +14,10 @@ from mplint.model.children import ChildHandoff
 from mplint.report import fix_view
 from mplint.report.full import render
 from mplint.report.results import FileResult, ReportOptions
-from mplint.rules import resolve_selection
 from mplint.settings import Settings
 from mplint.source import SourceText
+from mplint.workspace.config_file import Selection
+from mplint.workspace.selection import default_settings, resolve_layers
 
 
 def shared_target(processes: int) -> str:
@@ -49,7 +50,7 @@ def test_processes_sharing_a_target_are_not_compared_with_each_other(
 
     monkeypatch.setattr(ChildHandoff, "__eq__", counting)
     processes = 400
-    check_text(shared_target(processes), "m.py", Settings.default())
+    check_text(shared_target(processes), "m.py", default_settings())
     assert comparisons <= 4 * processes  # each hand-off against every other one: 80,000
 
 
@@ -67,7 +68,7 @@ def walked_nodes(monkeypatch: pytest.MonkeyPatch, text: str) -> int:
             yield inner
 
     monkeypatch.setattr(unjoined, "walk", counting)
-    check_text(text, "m.py", Settings(select=resolve_selection(["MPL003"])))
+    check_text(text, "m.py", Settings(select=resolve_layers([Selection(select=("MPL003",))])))
     return count
 
 
@@ -90,7 +91,7 @@ def split_characters(monkeypatch: pytest.MonkeyPatch, text: str) -> int:
         return original(part)
 
     monkeypatch.setattr(fix_view, "split_lines", counting)
-    diagnostics = check_text(text, "m.py", Settings(select=resolve_selection(["MPL006"])))
+    diagnostics = check_text(text, "m.py", Settings(select=resolve_layers([Selection(select=("MPL006",))])))
     result = FileResult(path="m.py", diagnostics=tuple(diagnostics), source=SourceText(text))
     assert len(diagnostics) == text.count("args=('a")
     assert render([result], ReportOptions()).count("+ ") >= len(diagnostics)

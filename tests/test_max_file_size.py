@@ -12,6 +12,7 @@ from mplint.engine import FileTooLarge, check_text
 from mplint.server.documents import Document
 from mplint.server.linting import run_check
 from mplint.settings import DEFAULT_MAX_FILE_SIZE, Settings
+from mplint.workspace.selection import default_settings
 
 PITFALL = (
     "import multiprocessing\n\ndef work(s):\n    pass\n\n"
@@ -42,13 +43,13 @@ def test_a_file_above_the_limit_is_skipped_with_an_error(tmp_path: Path) -> None
 def test_zero_means_no_limit() -> None:
     text = padded(5000)
     with pytest.raises(FileTooLarge):
-        check_text(text, "m.py", Settings(select=Settings.default().select, max_file_size=4999))
-    unlimited = check_text(text, "m.py", Settings(select=Settings.default().select, max_file_size=0))
+        check_text(text, "m.py", Settings(select=default_settings().select, max_file_size=4999))
+    unlimited = check_text(text, "m.py", Settings(select=default_settings().select, max_file_size=0))
     assert [d.code for d in unlimited] == ["MPL006"]
 
 
 def test_the_default_limit_is_ten_million_characters() -> None:
-    assert Settings.default().max_file_size == DEFAULT_MAX_FILE_SIZE == 10_000_000
+    assert default_settings().max_file_size == DEFAULT_MAX_FILE_SIZE == 10_000_000
 
 
 @pytest.mark.parametrize("value", ["-1", '"big"', "true", "1.5"])
@@ -62,7 +63,7 @@ def test_an_invalid_limit_is_a_configuration_error(tmp_path: Path, value: str) -
 
 
 def test_the_server_says_why_a_document_is_not_checked() -> None:
-    settings = Settings(select=Settings.default().select, max_file_size=1000)
+    settings = Settings(select=default_settings().select, max_file_size=1000)
     diagnostics, error = run_check(Document("file:///tmp/big.py", padded(1001), 1), settings)
     assert diagnostics == ()
     assert error is not None and "not checked: 1,001 characters is more than max-file-size = 1,000" in error

@@ -22,7 +22,7 @@ from mplint import __version__
 from mplint.cache import Cache, entry_key
 from mplint.diagnostics import Diagnostic, Location
 from mplint.report import OUTPUT_FORMATS
-from mplint.settings import Settings
+from mplint.workspace.selection import default_settings
 
 NAME = b"esc\x1b[31m\xff.py"
 SHOWN = "esc\\x1b[31m\\xff.py"
@@ -90,7 +90,7 @@ def test_cached_messages_are_printed_escaped(tmp_path: Path) -> None:
     message = "\x1b[2J\x1b]0;pwned\x07owned"
     claimed = Diagnostic("MPL003", "unjoined-process", message, Location(3, 1), Location(3, 2))
     path = str(tmp_path / "job.py")
-    Cache(tmp_path / ".mplint_cache").put(entry_key(data, Settings.default(), path), path, [claimed])
+    Cache(tmp_path / ".mplint_cache").put(entry_key(data, default_settings(), path), path, [claimed])
     for output_format in ("full", "concise", "grouped", "github", "pylint", "junit"):
         code, out, _ = run("check", "--isolated", "--output-format", output_format, "job.py", cwd=tmp_path)
         assert code == 1

@@ -10,8 +10,8 @@ import pytest
 
 from mplint.engine import check_text
 from mplint.prefilter import Relevance, relevance
-from mplint.settings import Settings
 from mplint.source import decode_source
+from mplint.workspace.selection import default_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -29,7 +29,7 @@ def corpus() -> list[Path]:
 @pytest.mark.parametrize("path", corpus(), ids=lambda p: str(p.relative_to(p.parents[1])))
 def test_prefilter_never_drops_a_diagnostic(path: Path) -> None:
     text = decode_source(path.read_bytes()).text
-    settings = Settings.default()
+    settings = default_settings()
     assert check_text(text, str(path), settings) == check_text(text, str(path), settings, prefilter=False)
 
 

@@ -7,13 +7,14 @@ import pytest
 
 from mplint.engine import check_text
 from mplint.ruledoc import rule_data, rule_markdown
-from mplint.rules import RULES, resolve_selection
+from mplint.rules import RULES
 from mplint.rules.base import Rule
 from mplint.settings import Settings
+from mplint.workspace.selection import resolve_layers
 
 
 def codes_found(source: str) -> set[str]:
-    settings = Settings(select=resolve_selection(None))
+    settings = Settings(select=resolve_layers([]))
     return {diagnostic.code for diagnostic in check_text(source, "example.py", settings)}
 
 

@@ -16,6 +16,7 @@ from mplint.server.documents import Document
 from mplint.server.linting import CheckResult, Linter
 from mplint.server.positions import UTF16
 from mplint.settings import Settings
+from mplint.workspace.selection import default_settings
 
 URI = "untitled:slow.py"
 
@@ -58,7 +59,7 @@ def test_a_slow_check_leaves_the_loop_free_and_an_outdated_result_is_dropped(slo
     published: list[CheckResult] = []
 
     async def scenario() -> None:
-        linter = Linter(lambda document: Settings.default(), published.append, debounce=0.01)
+        linter = Linter(lambda document: default_settings(), published.append, debounce=0.01)
         linter.documents.open(URI, "first", 1)
         linter.schedule(URI, delay=0)
         await until(slow.started)
@@ -85,7 +86,7 @@ def test_a_settings_change_during_a_check_drops_its_result(slow: SlowCheck) -> N
     published: list[CheckResult] = []
 
     async def scenario() -> None:
-        linter = Linter(lambda document: Settings.default(), published.append, debounce=0)
+        linter = Linter(lambda document: default_settings(), published.append, debounce=0)
         linter.documents.open(URI, "text", 1)
         linter.schedule(URI, delay=0)
         await until(slow.started)
@@ -101,7 +102,7 @@ def test_a_settings_change_during_a_check_drops_its_result(slow: SlowCheck) -> N
 
 def test_one_version_is_checked_once_however_often_it_is_asked_for(slow: SlowCheck) -> None:
     async def scenario() -> None:
-        linter = Linter(lambda document: Settings.default(), lambda result: None, debounce=0)
+        linter = Linter(lambda document: default_settings(), lambda result: None, debounce=0)
         document = linter.documents.open(URI, "text", 1)
         first = asyncio.ensure_future(linter.result(document))
         second = asyncio.ensure_future(linter.result(document))
@@ -121,7 +122,7 @@ def test_a_failing_check_gives_no_diagnostics_and_the_error(monkeypatch: pytest.
         raise KeyError("boom")
 
     monkeypatch.setattr(linting, "analyse_text", broken)
-    diagnostics, error = linting.run_check(Document(URI, "text", 1), Settings.default())
+    diagnostics, error = linting.run_check(Document(URI, "text", 1), default_settings())
     assert diagnostics == ()
     assert error is not None and "KeyError" in error and "slow.py" in error
 
@@ -161,7 +162,7 @@ def test_the_syntax_tree_is_freed_after_the_diagnostics_are_published(
             (analysis,) = analyses
             published.append((result, analysis.model is not None, gc.isenabled()))
 
-        linter = Linter(lambda document: Settings.default(), publish, debounce=0)
+        linter = Linter(lambda document: default_settings(), publish, debounce=0)
         linter.documents.open(URI, PROGRAM, 1)
         linter.schedule(URI, delay=0)
         for _ in range(1000):
@@ -183,7 +184,7 @@ def test_a_burst_of_changes_checks_only_the_newest_version(slow: SlowCheck) -> N
     published: list[CheckResult] = []
 
     async def scenario() -> None:
-        linter = Linter(lambda document: Settings.default(), published.append, debounce=0)
+        linter = Linter(lambda document: default_settings(), published.append, debounce=0)
         linter.documents.open(URI, "v1", 1)
         linter.schedule(URI)
         await until(slow.started)

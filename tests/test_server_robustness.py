@@ -19,7 +19,7 @@ from lsprotocol import types
 from raw_lsp import RawServer, frame, hover, notification, request
 
 from mplint.engine import check_text
-from mplint.settings import Settings
+from mplint.workspace.selection import default_settings
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
@@ -307,7 +307,7 @@ async def test_positions_past_the_end(client: RecordingClient) -> None:
     text = PROGRAM.replace("args=(1))\n", "args=(1))  # the end of line 9\n") + "# appended\n"
     found = await published_for(client, uri, 3)
     assert [(d.code, d.range.start.line) for d in found] == [("MPL006", 8)]
-    assert [d.code for d in check_text(text, "positions.py", Settings.default())] == ["MPL006"]
+    assert [d.code for d in check_text(text, "positions.py", default_settings())] == ["MPL006"]
     # A range whose end comes before its start is taken as empty.
     change(client, uri, 4, "", (8, 30), (0, 0))
     await published_for(client, uri, 4)

@@ -13,13 +13,14 @@ from mplint.server.settings import (
     unknown_keys,
 )
 from mplint.settings import Settings
+from mplint.workspace.selection import default_settings
 
 
 def test_settings_resolve_selectors_in_lists_or_comma_separated_strings() -> None:
     settings = parse_client_settings(
         {"select": ["MPL00"], "extendSelect": "MPL100", "ignore": "missing-main-guard, MPL003"}
     )
-    applied = settings.apply(Settings.default())
+    applied = settings.apply(default_settings())
     prefixed = {code for code in ALL_CODES if code.startswith("MPL00")}
     assert {"MPL000", "MPL001", "MPL002", "MPL003"} <= prefixed and "MPL100" not in prefixed
     assert applied.select == frozenset(prefixed - {"MPL002", "MPL003"} | {"MPL100"})
@@ -29,7 +30,7 @@ def test_settings_may_come_wrapped_in_an_mplint_section() -> None:
     settings = parse_client_settings(
         {"mplint": {"select": "MPL001", "unsafeFixes": True, "startMethods": ["spawn"]}}
     )
-    applied = settings.apply(Settings.default())
+    applied = settings.apply(default_settings())
     assert applied.select == frozenset({"MPL001"})
     assert applied.unsafe_fixes is True
     assert applied.start_methods == ("spawn",)

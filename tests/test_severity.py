@@ -12,13 +12,13 @@ from cli_support import run_cli
 from lsprotocol import types
 
 from mplint.cache import diagnostic_from_json, diagnostic_to_json
-from mplint.config import Resolver
 from mplint.ruledoc import rule_data
 from mplint.rules import RULES
 from mplint.server.convert import lsp_diagnostic
 from mplint.server.documents import Document
 from mplint.server.linting import run_check
 from mplint.severity import default_severity, resolve_severities
+from mplint.workspace.config import Resolver
 
 # MPL001 (an error by default) on line 5, MPL003 (a warning by default) on line 11.
 SOURCE = """\

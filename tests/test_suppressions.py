@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from mplint.engine import check_text
-from mplint.rules import resolve_selection
 from mplint.settings import Settings
 from mplint.source import SourceText
 from mplint.suppressions import add_noqa_edit, parse_suppressions
+from mplint.workspace.selection import resolve_layers
 from tests.rule_support import diagnostics, fixed
 
 SOURCE = """\
@@ -121,7 +121,7 @@ def test_no_directive_that_can_matter_needs_no_tokenizing(monkeypatch: pytest.Mo
 def test_narrowed_scan_gives_the_same_diagnostics_on_every_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
     import mplint.engine as engine
 
-    settings = Settings(select=resolve_selection(None))
+    settings = Settings(select=resolve_layers([]))
     fixtures = sorted(Path(__file__).parent.parent.joinpath("fixtures").rglob("*.py"))
     texts = [path.read_text(encoding="utf-8") for path in fixtures] + [SOURCE]
     for text in list(texts):

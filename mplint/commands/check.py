@@ -12,11 +12,7 @@ from mplint.add_noqa import add_noqa
 from mplint.cache import Cache, entry_key
 from mplint.commands.baselining import apply_baseline, update_baseline
 from mplint.commands.show import render_files, render_settings
-from mplint.config import Resolver, absolute
-from mplint.config_file import Options
-from mplint.discovery import discover
 from mplint.engine import FileTooLarge, InternalError, check_text
-from mplint.exclusion import ConfiguredFilter
 from mplint.fix_application import parses
 from mplint.prefilter import Relevance, relevance
 from mplint.processing import Processed, process_source
@@ -37,6 +33,10 @@ from mplint.report.style import use_color
 from mplint.settings import Settings
 from mplint.source import DecodeError, decode_source
 from mplint.workers import Job, JobQueue, Outcome
+from mplint.workspace.config import Resolver, absolute
+from mplint.workspace.config_file import Options
+from mplint.workspace.discovery import discover
+from mplint.workspace.exclusion import ConfiguredFilter
 from mplint.writing import FileChanged, write_atomic
 
 EXIT_SUCCESS = 0

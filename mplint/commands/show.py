@@ -6,12 +6,12 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from mplint.config import Project, absolute
 from mplint.report.escape import printable
 from mplint.report.paths import display_path
 from mplint.rules import ALL_CODES
 from mplint.settings import Settings
 from mplint.severity import severity_of
+from mplint.workspace.config import Project, absolute
 
 
 def _strings(values: Iterable[str]) -> str:

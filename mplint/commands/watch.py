@@ -18,10 +18,10 @@ from pathlib import Path
 
 from mplint.commands.baselining import apply_baseline
 from mplint.commands.check import CheckOptions, Run, check_paths, configured_fix, find_files
-from mplint.config import Resolver, absolute
-from mplint.config_file import CONFIG_NAMES, ConfigError
 from mplint.report import FileResult, renderer
 from mplint.report.style import use_color
+from mplint.workspace.config import Resolver, absolute
+from mplint.workspace.config_file import CONFIG_NAMES, ConfigError
 
 POLL_SECONDS = 0.3
 DISCOVERY_POLLS = 7

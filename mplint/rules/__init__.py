@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from mplint.rules.args_not_tuple import ArgsNotTuple
 from mplint.rules.base import Rule
 from mplint.rules.child_global_mutation import ChildGlobalMutation
@@ -66,19 +64,3 @@ def resolve_selector(selector: str) -> frozenset[str]:
     if not key or not codes:
         raise UnknownSelectorError(f"unknown rule selector: {selector!r}")
     return codes
-
-
-def resolve_selection(
-    select: Iterable[str] | None,
-    ignore: Iterable[str] = (),
-    extend_select: Iterable[str] = (),
-) -> frozenset[str]:
-    """The enabled codes: ``select`` (all rules by default) plus ``extend_select``, minus ``ignore``."""
-    enabled: set[str] = set(ALL_CODES) if select is None else set()
-    for selector in select or ():
-        enabled |= resolve_selector(selector)
-    for selector in extend_select:
-        enabled |= resolve_selector(selector)
-    for selector in ignore:
-        enabled -= resolve_selector(selector)
-    return frozenset(enabled)

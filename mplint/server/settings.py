@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 
 from mplint.rules import UnknownSelectorError, resolve_selector
 from mplint.settings import ALL_START_METHODS, Settings
+from mplint.workspace.config_file import Selection
+from mplint.workspace.selection import resolve_layers
 
 SECTION = "mplint"
 KEYS = ("select", "extendSelect", "ignore", "unsafeFixes", "startMethods")
@@ -26,21 +28,17 @@ class SettingsError(ValueError):
 class ClientSettings:
     """What the client overrides; None (or empty) leaves the configuration files' value."""
 
-    select: frozenset[str] | None = None
-    extend_select: frozenset[str] = frozenset()
-    ignore: frozenset[str] = frozenset()
+    selection: Selection = Selection()
+    """The rule selectors, one layer over the configuration files' (as the command line's is)."""
     unsafe_fixes: bool | None = None
     start_methods: tuple[str, ...] | None = None
 
     def apply(self, base: Settings) -> Settings:
-        """``base`` with these overrides: ``select`` replaces its rules, then ``extendSelect`` adds and
-        ``ignore`` removes rules."""
-        enabled = set(base.select if self.select is None else self.select)
-        enabled |= self.extend_select
-        enabled -= self.ignore
+        """``base`` with these overrides; the rule selection resolves as the command line's does over
+        the configuration files (a ``select`` starts over, the more specific selector wins)."""
         return replace(
             base,
-            select=frozenset(enabled),
+            select=resolve_layers([self.selection], start=base.select),
             unsafe_fixes=base.unsafe_fixes if self.unsafe_fixes is None else self.unsafe_fixes,
             start_methods=base.start_methods if self.start_methods is None else self.start_methods,
         )
@@ -86,14 +84,15 @@ def _strings(key: str, value: object) -> list[str]:
     raise SettingsError(f"`{key}` must be a list of strings or a comma-separated string")
 
 
-def _codes(key: str, value: object) -> frozenset[str]:
-    codes: set[str] = set()
-    for selector in _strings(key, value):
+def _selectors(key: str, value: object) -> tuple[str, ...]:
+    """The selectors of ``key``, each checked to name a rule, a prefix or ``ALL``."""
+    selectors = tuple(_strings(key, value))
+    for selector in selectors:
         try:
-            codes |= resolve_selector(selector)
+            resolve_selector(selector)
         except UnknownSelectorError as exc:
             raise SettingsError(f"`{key}`: {exc}") from None
-    return frozenset(codes)
+    return selectors
 
 
 def parse_client_settings(raw: object) -> ClientSettings:
@@ -115,9 +114,11 @@ def parse_client_settings(raw: object) -> ClientSettings:
                 f"(expected some of {', '.join(ALL_START_METHODS)})"
             )
     return ClientSettings(
-        select=None if select is None else _codes("select", select),
-        extend_select=_codes("extendSelect", section.get("extendSelect") or []),
-        ignore=_codes("ignore", section.get("ignore") or []),
+        selection=Selection(
+            select=None if select is None else _selectors("select", select),
+            extend_select=_selectors("extendSelect", section.get("extendSelect") or []),
+            ignore=_selectors("ignore", section.get("ignore") or []),
+        ),
         unsafe_fixes=unsafe,
         start_methods=methods,
     )

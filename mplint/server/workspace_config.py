@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mplint.config import ConfigError, absolute, resolve_settings
-from mplint.config_file import CONFIG_NAMES, extended_files
 from mplint.settings import Settings
+from mplint.workspace.config import ConfigError, absolute, resolve_settings
+from mplint.workspace.config_file import CONFIG_NAMES, extended_files
+from mplint.workspace.selection import default_settings
 
 CONFIG_FILE_NAMES: tuple[str, ...] = CONFIG_NAMES
 """Files whose change means the base settings must be read again."""
@@ -71,7 +72,7 @@ class WorkspaceConfig:
 
     def settings_for(self, path: str | None) -> Settings:
         if path is None:
-            return Settings.default()
+            return default_settings()
         cached = self.cache.get(path)
         if cached is not None and cached[1].current():
             return cached[0]
@@ -80,10 +81,10 @@ class WorkspaceConfig:
             settings = resolve_settings(Path(path))
             self.errors.pop(path, None)
         except ConfigError as exc:
-            settings = Settings.default()
+            settings = default_settings()
             self.errors[path] = str(exc)
         except Exception as exc:  # noqa: BLE001 - a failure to read the configuration must not stop the server
-            settings = Settings.default()
+            settings = default_settings()
             self.errors[path] = f"{type(exc).__name__}: {exc}"
         self.cache[path] = (settings, fingerprint)
         return settings

@@ -7,7 +7,7 @@ matches any number of directories, ``[...]`` is a character class and ``\\`` esc
 ``!`` negates the pattern; configuration globs may also use ``{a,b}`` alternatives.
 
 Patterns come from the checked repository's own configuration and ``.gitignore`` files, so matching must
-not depend on how hostile the pattern is: it runs an automaton (``mplint.glob_automaton``) in time
+not depend on how hostile the pattern is: it runs an automaton (``mplint.workspace.glob_automaton``) in time
 linear in the path, never a backtracking regex.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from mplint.glob_automaton import CharTest, Choice, GlobAutomaton, Many, One, Part
+from mplint.workspace.glob_automaton import CharTest, Choice, GlobAutomaton, Many, One, Part
 
 
 class GlobError(ValueError):

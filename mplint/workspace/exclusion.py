@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from mplint.config import Resolver, absolute
-from mplint.config_file import PathGlob
-from mplint.gitignore import GitIgnore
 from mplint.report.paths import display_path
+from mplint.workspace.config import Resolver, absolute
+from mplint.workspace.config_file import PathGlob
+from mplint.workspace.gitignore import GitIgnore
 
 Log = Callable[[str], None]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from mplint.globs import Glob, GlobError, compile_glob, last_match
+from mplint.workspace.globs import Glob, GlobError, compile_glob, last_match
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,19 @@ import argparse
 import os
 from pathlib import Path
 
-from mplint.config import absolute
-from mplint.config_file import NotTomlError, Options, PathGlob, PerFileIgnore, Selection, inline_options
-from mplint.globs import GlobError, compile_glob
 from mplint.report.style import COLOR_CHOICES
 from mplint.rules import UnknownSelectorError, resolve_selector
 from mplint.settings import ALL_START_METHODS
+from mplint.workspace.config import absolute
+from mplint.workspace.config_file import (
+    NotTomlError,
+    Options,
+    PathGlob,
+    PerFileIgnore,
+    Selection,
+    inline_options,
+)
+from mplint.workspace.globs import GlobError, compile_glob
 
 
 class OptionError(ValueError):

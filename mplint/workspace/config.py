@@ -11,7 +11,9 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from mplint.config_file import (
+from mplint.settings import ALL_START_METHODS, DEFAULT_MAX_FILE_SIZE, Settings
+from mplint.severity import resolve_severities
+from mplint.workspace.config_file import (
     ConfigError,
     Options,
     PathGlob,
@@ -20,11 +22,9 @@ from mplint.config_file import (
     extended_files,
     read_config,
 )
-from mplint.discovery import EXCLUDED_DIRECTORIES
-from mplint.globs import compile_glob
-from mplint.selection import resolve_fix_safety, resolve_layers, resolve_unfixable
-from mplint.settings import ALL_START_METHODS, DEFAULT_MAX_FILE_SIZE, Settings
-from mplint.severity import resolve_severities
+from mplint.workspace.discovery import EXCLUDED_DIRECTORIES
+from mplint.workspace.globs import compile_glob
+from mplint.workspace.selection import resolve_fix_safety, resolve_layers, resolve_unfixable
 
 __all__ = ["ConfigError", "Project", "Resolver", "resolve_settings"]
 

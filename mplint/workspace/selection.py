@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mplint.config_file import Selection
 from mplint.rules import ALL_CODES, BY_CODE, BY_NAME, resolve_selector
+from mplint.settings import Settings
+from mplint.workspace.config_file import Selection
 
 EXACT = 1000
 """The specificity of a selector naming one rule."""
@@ -29,14 +30,21 @@ def by_specificity(selectors: Iterable[str]) -> dict[int, list[str]]:
     return levels
 
 
-def resolve_layers(layers: Iterable[Selection]) -> frozenset[str]:
-    """The enabled codes: all rules, changed by each layer in turn.
+def default_settings() -> Settings:
+    """The settings of a run without configuration: every rule on, everything else at its default."""
+    return Settings(select=frozenset(ALL_CODES))
 
+
+def resolve_layers(layers: Iterable[Selection], start: Iterable[str] = ALL_CODES) -> frozenset[str]:
+    """The enabled codes: ``start`` (all rules unless given), changed by each layer in turn.
+
+    The one selection algorithm: configuration files and their ``extend`` chains, the command
+    line, the language server's client settings and the flake8 plugin all resolve through it.
     A layer with ``select`` starts over from its own selection; otherwise it changes the codes
     enabled so far. Within a layer, selectors apply from the least to the most specific, and an
     ``ignore`` beats a ``select`` of the same specificity.
     """
-    enabled = set(ALL_CODES)
+    enabled = set(start)
     for layer in layers:
         enabling = by_specificity((*(layer.select or ()), *layer.extend_select))
         disabling = by_specificity(layer.ignore)

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from mplint.diagnostics import SEVERITIES
-from mplint.globs import Glob, GlobError, compile_glob
 from mplint.reading import read_regular_file
 from mplint.report import OUTPUT_FORMATS
 from mplint.report.paths import display_path
 from mplint.rules import UnknownSelectorError, resolve_selector
 from mplint.settings import ALL_START_METHODS
+from mplint.workspace.globs import Glob, GlobError, compile_glob
 
 if sys.version_info >= (3, 11):
     import tomllib
